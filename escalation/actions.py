@@ -1,0 +1,88 @@
+"""What the engine asks the workflow to do: the only way a decision leaves the pure core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from escalation.contacts import Channel, Contact
+from escalation.incident import Resolution
+
+Audience = Literal["responders", "management", "clients", "stakeholders"]
+Purpose = Literal[
+    "page",
+    "consult",
+    "escalation",
+    "ack_breach",
+    "resolve_warning",
+    "resolve_breach",
+    "client_opened",
+    "client_update",
+    "client_resolved",
+    "stakeholder_opened",
+    "stakeholder_breach",
+    "stakeholder_resolved",
+]
+
+
+class Recipient(BaseModel):
+    """A person or client mailbox, with the channels to try, in order."""
+
+    name: str
+    contact: Contact
+    channels: list[Channel]
+
+
+class MessageFacts(BaseModel):
+    """The incident as a message describes it, frozen when the decision was made."""
+
+    incident_id: str
+    title: str
+    service: str
+    severity: str
+    status: str
+    tier_name: str
+    opened_at: datetime
+    ack_due: datetime
+    resolve_due: datetime
+    acknowledged_by: str | None = None
+    text: str = ""
+    eta: datetime | None = None
+    resolution: Resolution | None = None
+    next_update_due: datetime | None = None
+
+
+class Notify(BaseModel):
+    """Send one message to each recipient; pages to responders stop once someone acknowledges."""
+
+    purpose: Purpose
+    audience: Audience
+    recipients: list[Recipient]
+    facts: MessageFacts
+    stops_on_ack: bool = False
+
+
+class BeginReview(BaseModel):
+    """Resolution of an incident whose review is required or was requested."""
+
+    owner: str | None
+
+
+Action = Notify | BeginReview
+
+
+class Deadline(BaseModel):
+    """The next moment the engine needs to be asked again, and why."""
+
+    at: datetime
+    kind: Literal[
+        "tier_window",
+        "ownership_window",
+        "ack_sla",
+        "resolve_warning",
+        "resolve_sla",
+        "client_update",
+    ]
+    summary: str

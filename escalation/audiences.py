@@ -1,0 +1,87 @@
+"""Who hears about what (RACI): turns policy roles into recipients and facts into messages."""
+
+from __future__ import annotations
+
+from escalation.actions import MessageFacts, Notify, Purpose, Recipient
+from escalation.contacts import Channel
+from escalation.incident import IncidentState
+from escalation.policy import Policy
+
+STAKEHOLDER_CHANNELS: list[Channel] = ["email"]
+
+
+def responders(policy: Policy, state: IncidentState, tier_index: int) -> list[Recipient]:
+    """Responsible: the contacts of one tier, on the severity's channels."""
+    channels = policy.severity(state.severity).channels
+    return [_person(policy, name, channels) for name in policy.tiers[tier_index].contacts]
+
+
+def management(policy: Policy, state: IncidentState) -> list[Recipient]:
+    """Accountable: the management chain, on the severity's channels."""
+    channels = policy.severity(state.severity).channels
+    return [_person(policy, name, channels) for name in policy.management.contacts]
+
+
+def stakeholders(policy: Policy) -> list[Recipient]:
+    """Informed: summaries of opening, breaches and resolution."""
+    return [_person(policy, name, STAKEHOLDER_CHANNELS) for name in policy.stakeholders.informed]
+
+
+def clients(policy: Policy, state: IncidentState) -> list[Recipient]:
+    """The contacts of every affected client the policy knows."""
+    channels = policy.severity(state.severity).client_channels
+    recipients = []
+    for key in state.clients_affected:
+        client = policy.clients.get(key)
+        if client is None:
+            continue
+        for contact in client.contacts:
+            label = f"{client.name} ({contact.name})" if contact.name else client.name
+            recipients.append(Recipient(name=label, contact=contact, channels=channels))
+    return recipients
+
+
+def _person(policy: Policy, name: str, channels: list[Channel]) -> Recipient:
+    contact = policy.contact(name)
+    return Recipient(name=contact.name or name, contact=contact, channels=channels)
+
+
+def facts(policy: Policy, state: IncidentState, text: str = "", **extra: object) -> MessageFacts:
+    """The incident as a message should describe it right now."""
+    return MessageFacts(
+        incident_id=state.incident_id,
+        title=state.title,
+        service=state.service,
+        severity=state.severity,
+        status=state.status,
+        tier_name=policy.tiers[state.position.tier_index].name,
+        opened_at=state.opened_at,
+        ack_due=state.sla.ack_due,
+        resolve_due=state.sla.resolve_due,
+        acknowledged_by=state.acknowledged_by,
+        resolution=state.resolution,
+        text=text,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def notify(
+    purpose: Purpose,
+    recipients: list[Recipient],
+    message: MessageFacts,
+    *,
+    audience: str,
+    stops_on_ack: bool = False,
+) -> list[Notify]:
+    """A Notify action, or nothing when nobody is in that audience."""
+    if not recipients:
+        return []
+    return [
+        Notify(
+            purpose=purpose,
+            audience=audience,  # type: ignore[arg-type]
+            recipients=recipients,
+            facts=message,
+            stops_on_ack=stops_on_ack,
+        )
+    ]

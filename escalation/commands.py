@@ -1,0 +1,140 @@
+"""Operator verbs: the JSON objects typed into the Temporal UI or sent by the CLI.
+
+Each model's field descriptions document the CLI, the README table and the UI handler text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from escalation.alerts import Alert
+
+Actor = Annotated[str, Field(min_length=1, max_length=100, description="Who is acting")]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class OperatorCommand(BaseModel):
+    """Base of every verb: strict, so a typo in a key is an error rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    by: Actor
+
+
+class Acknowledge(OperatorCommand):
+    """Take ownership: stops paging and the acknowledgment SLA."""
+
+    note: str | None = Field(None, max_length=10_000, description="Optional first note")
+
+
+class Escalate(OperatorCommand):
+    """Page another tier (functional) or management (hierarchical) now."""
+
+    reason: Text = Field(description="Why: needs a DBA, ownership unclear, ...")
+    to_tier: int | Literal["management"] | None = Field(
+        None, description='Tier number (1-based) or "management"; the next tier when omitted'
+    )
+
+
+class AddNote(OperatorCommand):
+    """An internal note on the timeline (not sent to clients)."""
+
+    text: Text = Field(description="The note")
+
+
+class PostUpdate(OperatorCommand):
+    """A status update that goes to affected clients."""
+
+    message: Text = Field(description="What clients should know")
+    eta: datetime | None = Field(None, description="Expected resolution time (ISO 8601), optional")
+
+
+class ChangeSeverity(OperatorCommand):
+    """Reclassify; SLAs are recomputed from the incident's opening."""
+
+    severity: str = Field(min_length=1, max_length=50, description="A severity from the policy")
+    reason: str | None = Field(None, max_length=10_000, description="Why it changed")
+
+
+class Resolve(OperatorCommand):
+    """Record the resolution: the facts of the final report."""
+
+    cause: Text = Field(description="Root cause as understood now")
+    resolution: Text = Field(description="What fixed it")
+    preventive_measures: list[Annotated[str, Field(min_length=1, max_length=1_000)]] = Field(
+        default=[], max_length=100, description="Steps to stop it happening again"
+    )
+
+
+class Reopen(OperatorCommand):
+    """Take a resolved incident back to triggered; paging starts again at tier 1."""
+
+    reason: Text = Field(description="Why it is not fixed")
+
+
+class StartReview(OperatorCommand):
+    """Start the post-incident review now."""
+
+    owner: str | None = Field(None, max_length=100, description="Who owns the review")
+
+
+VERBS: dict[str, type[BaseModel]] = {
+    "acknowledge": Acknowledge,
+    "escalate": Escalate,
+    "add_note": AddNote,
+    "post_update": PostUpdate,
+    "change_severity": ChangeSeverity,
+    "resolve": Resolve,
+    "reopen": Reopen,
+    "start_review": StartReview,
+    "new_alert": Alert,
+}
+"""Signal/update name -> the model of its one JSON argument. This is the operator contract."""
+
+
+class MalformedCommand(ValueError):
+    """An argument that does not fit its verb; the message says which key and why."""
+
+
+def parse_command(verb: str, payload: Any) -> BaseModel:
+    """Validate a raw JSON argument for a verb, raising MalformedCommand with a readable reason."""
+    model = VERBS[verb]
+    if payload is None:
+        raise MalformedCommand(f"{verb} takes one JSON object, e.g. {example_argument(verb)}")
+    try:
+        return TypeAdapter(model).validate_python(payload)
+    except ValidationError as error:
+        raise MalformedCommand(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """`by: Field required; to_tier: Input should be ...` on one line."""
+    parts = []
+    for issue in error.errors():
+        location = ".".join(str(part) for part in issue["loc"]) or "argument"
+        parts.append(f"{location}: {issue['msg'].removeprefix('Value error, ')}")
+    return "; ".join(parts)
+
+
+EXAMPLES: dict[str, str] = {
+    "acknowledge": '{"by": "alice", "note": "looking"}',
+    "escalate": '{"by": "alice", "reason": "needs DBA", "to_tier": 3}',
+    "add_note": '{"by": "alice", "text": "failover started"}',
+    "post_update": '{"by": "alice", "message": "Fix deploying", "eta": "2026-11-22T18:00:00Z"}',
+    "change_severity": '{"by": "alice", "severity": "critical", "reason": "all regions"}',
+    "resolve": (
+        '{"by": "alice", "cause": "expired cert", "resolution": "rotated cert", '
+        '"preventive_measures": ["alert 14 days before expiry"]}'
+    ),
+    "reopen": '{"by": "alice", "reason": "errors are back"}',
+    "start_review": '{"by": "alice", "owner": "bob"}',
+    "new_alert": '{"title": "checkout 5xx", "service": "payments", "source": "prometheus"}',
+}
+
+
+def example_argument(verb: str) -> str:
+    """A copyable JSON argument for the verb, shown in UI descriptions and errors."""
+    return EXAMPLES[verb]

@@ -1,0 +1,52 @@
+"""Durations as operators write them in the policy: `30s`, `15m`, `4h`, `1d` or ISO 8601."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+_SHORT_FORM = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_short_duration(value: Any) -> Any:
+    """Turn `15m`-style strings into timedeltas; leave ISO 8601 and numbers to pydantic."""
+    if isinstance(value, str):
+        match = _SHORT_FORM.match(value)
+        if match:
+            return timedelta(seconds=float(match["amount"]) * _UNIT_SECONDS[match["unit"]])
+        if not value.strip().upper().startswith("P"):
+            raise ValueError(
+                f"expected a duration such as 30s, 15m, 4h, 1d or PT15M, got {value!r}"
+            )
+    return value
+
+
+def format_duration(value: timedelta) -> str:
+    """Render a duration the way the policy file writes it (largest exact unit)."""
+    seconds = int(value.total_seconds())
+    if seconds and value.total_seconds() == seconds:
+        for unit in ("w", "d", "h", "m"):
+            size = _UNIT_SECONDS[unit]
+            if seconds % size == 0:
+                return f"{seconds // size}{unit}"
+        return f"{seconds}s"
+    return f"{value.total_seconds()}s"
+
+
+def _must_be_positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be a positive duration such as 15m")
+    return value
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_short_duration),
+    AfterValidator(_must_be_positive),
+    PlainSerializer(format_duration, return_type=str),
+]
+"""A timedelta that accepts `30s`/`15m`/`4h`/`1d`/ISO 8601 and serializes back to the short form."""

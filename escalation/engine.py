@@ -1,0 +1,289 @@
+"""The pure escalation engine: given the policy, the incident and the time, what happens next.
+
+No I/O and no clock of its own: the workflow feeds it events and carries out what it returns,
+so every escalation rule is testable in microseconds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from escalation import audiences
+from escalation.actions import Action, Deadline
+from escalation.alerts import Alert
+from escalation.classification import classify
+from escalation.durations import format_duration
+from escalation.incident import EscalationPosition, IncidentState, SlaClocks
+from escalation.policy import Policy
+
+SYSTEM = "escalation"
+
+
+def open_incident(
+    policy: Policy, *, incident_id: str, key: str, alert: Alert, now: datetime
+) -> tuple[IncidentState, list[Action]]:
+    """Classify the report, start the SLA clocks, page tier 1 and tell clients and stakeholders."""
+    classification = classify(policy, alert)
+    severity = policy.severity(classification.severity)
+    state = IncidentState(
+        incident_id=incident_id,
+        key=key,
+        title=alert.title,
+        service=alert.service,
+        description=alert.description,
+        category=alert.category,
+        severity=classification.severity,
+        classification=classification,
+        users_affected=alert.users_affected,
+        clients_affected=sorted(set(alert.clients_affected)),
+        opened_at=now,
+        position=EscalationPosition(tier_since=now),
+        sla=SlaClocks(
+            ack_due=now + severity.ack_within,
+            resolve_due=now + severity.resolve_within,
+            resolve_clock_started=now,
+        ),
+        alert_ids=[alert.alert_id] if alert.alert_id else [],
+    )
+    state.record(now, "opened", alert.source or "reporter", f"{alert.title} ({alert.service})")
+    state.record(now, "classified", SYSTEM, f"{classification.severity}: {classification.rule}")
+    for unknown in (c for c in state.clients_affected if c not in policy.clients):
+        state.record(
+            now, "warning", SYSTEM, f"client {unknown!r} is not in the policy; not notified"
+        )
+    actions = page_tier(policy, state, now, reason="new incident")
+    actions += tell_clients(policy, state, now, "client_opened", "We are investigating.")
+    actions += audiences.notify(
+        "stakeholder_opened",
+        audiences.stakeholders(policy),
+        audiences.facts(policy, state),
+        audience="stakeholders",
+    )
+    return state, actions
+
+
+def page_tier(policy: Policy, state: IncidentState, now: datetime, *, reason: str) -> list[Action]:
+    """Page (or, once acknowledged, consult) the tier at the current position."""
+    index = state.position.tier_index
+    tier = policy.tiers[index]
+    purpose = "page" if state.status == "triggered" else "consult"
+    state.record(
+        now,
+        "paged" if purpose == "page" else "consulted",
+        SYSTEM,
+        f"{tier.name}: {', '.join(tier.contacts)} ({reason})",
+    )
+    return audiences.notify(
+        purpose,
+        audiences.responders(policy, state, index),
+        audiences.facts(policy, state, reason),
+        audience="responders",
+        stops_on_ack=purpose == "page",
+    )
+
+
+def engage_management(
+    policy: Policy, state: IncidentState, now: datetime, *, reason: str, purpose: str = "escalation"
+) -> list[Action]:
+    """Hierarchical escalation: the management chain is told, and why."""
+    state.position.management_engaged = True
+    state.record(
+        now, "escalated", SYSTEM, f"management: {', '.join(policy.management.contacts)} ({reason})"
+    )
+    return audiences.notify(
+        purpose,  # type: ignore[arg-type]
+        audiences.management(policy, state),
+        audiences.facts(policy, state, reason),
+        audience="management",
+    )
+
+
+def tell_clients(
+    policy: Policy, state: IncidentState, now: datetime, purpose: str, text: str, **extra: object
+) -> list[Action]:
+    """A message to every affected client; restarts the client update cadence."""
+    recipients = audiences.clients(policy, state)
+    if not recipients:
+        return []
+    state.last_client_update_at = now
+    message = audiences.facts(
+        policy, state, text, next_update_due=_next_client_update(policy, state), **extra
+    )
+    return audiences.notify(purpose, recipients, message, audience="clients")  # type: ignore[arg-type]
+
+
+def next_deadline(policy: Policy, state: IncidentState) -> Deadline | None:
+    """The earliest moment something is due, or None when only a person can move things on."""
+    candidates = [d for d in _deadlines(policy, state) if d is not None]
+    return min(candidates, key=lambda d: d.at) if candidates else None
+
+
+def advance(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    """Carry out everything due by `now`, earliest first."""
+    actions: list[Action] = []
+    while (deadline := next_deadline(policy, state)) is not None and deadline.at <= now:
+        actions += _fire(policy, state, deadline, now)
+    return actions
+
+
+def _deadlines(policy: Policy, state: IncidentState) -> list[Deadline | None]:
+    if not state.is_open:
+        return []
+    position, sla = state.position, state.sla
+    tier = policy.tiers[position.tier_index]
+    found: list[Deadline | None] = []
+    if not position.exhausted:
+        if state.status == "triggered":
+            found.append(
+                Deadline(
+                    at=position.tier_since + tier.escalate_after,
+                    kind="tier_window",
+                    summary=f"{tier.name} ack window ({format_duration(tier.escalate_after)})",
+                )
+            )
+        else:
+            found.append(
+                Deadline(
+                    at=position.tier_since + tier.ownership_window,
+                    kind="ownership_window",
+                    summary=f"{tier.name} resolution window ({format_duration(tier.ownership_window)})",
+                )
+            )
+    if state.status == "triggered" and not sla.ack_breached:
+        found.append(
+            Deadline(at=sla.ack_due, kind="ack_sla", summary=f"ack SLA ({state.severity})")
+        )
+    pending = [
+        f for f in policy.severity(state.severity).resolve_warnings if f not in sla.warnings_sent
+    ]
+    if pending and not sla.resolve_breached:
+        fraction = pending[0]
+        found.append(
+            Deadline(
+                at=_warning_time(state, fraction),
+                kind="resolve_warning",
+                summary=f"resolution SLA {round(fraction * 100)}% warning",
+            )
+        )
+    if not sla.resolve_breached:
+        found.append(
+            Deadline(
+                at=sla.resolve_due, kind="resolve_sla", summary=f"resolution SLA ({state.severity})"
+            )
+        )
+    client_update = _next_client_update(policy, state)
+    if client_update is not None:
+        found.append(Deadline(at=client_update, kind="client_update", summary="client update"))
+    return found
+
+
+def _warning_time(state: IncidentState, fraction: float) -> datetime:
+    span = state.sla.resolve_due - state.sla.resolve_clock_started
+    return state.sla.resolve_clock_started + span * fraction
+
+
+def _next_client_update(policy: Policy, state: IncidentState) -> datetime | None:
+    cadence = policy.severity(state.severity).client_updates_every
+    if cadence is None or not state.is_open or not audiences.clients(policy, state):
+        return None
+    return (state.last_client_update_at or state.opened_at) + cadence
+
+
+def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetime) -> list[Action]:
+    handlers = {
+        "tier_window": _tier_window_passed,
+        "ownership_window": _ownership_window_passed,
+        "ack_sla": _ack_sla_breached,
+        "resolve_warning": _resolve_warning_due,
+        "resolve_sla": _resolve_sla_breached,
+        "client_update": _client_update_due,
+    }
+    return handlers[deadline.kind](policy, state, now)
+
+
+def _tier_window_passed(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    """Functional escalation: next tier; after the last, repeat; after the repeats, management."""
+    position = state.position
+    passed = policy.tiers[position.tier_index]
+    reason = f"{passed.name} did not acknowledge within {format_duration(passed.escalate_after)}"
+    position.tier_since = now
+    if position.tier_index + 1 < len(policy.tiers):
+        position.tier_index += 1
+        return page_tier(policy, state, now, reason=reason)
+    if position.cycle < policy.repeat:
+        position.cycle += 1
+        position.tier_index = 0
+        return page_tier(
+            policy, state, now, reason=f"{reason}; repeat {position.cycle} of {policy.repeat}"
+        )
+    position.exhausted = True
+    return engage_management(policy, state, now, reason=f"{reason}; every tier was paged")
+
+
+def _ownership_window_passed(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    """First-point resolution overdue: the next tier is consulted, then management."""
+    position = state.position
+    owner = policy.tiers[position.tier_index]
+    reason = (
+        f"not resolved within {format_duration(owner.ownership_window)} of {owner.name} taking it"
+    )
+    position.tier_since = now
+    if position.tier_index + 1 < len(policy.tiers):
+        position.tier_index += 1
+        return page_tier(policy, state, now, reason=reason)
+    position.exhausted = True
+    return engage_management(policy, state, now, reason=reason)
+
+
+def _ack_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    ack_within = policy.severity(state.severity).ack_within
+    state.sla.ack_breached = True
+    state.breaches.append("ack")
+    reason = f"acknowledgment SLA breached: not acknowledged within {format_duration(ack_within)}"
+    state.record(now, "sla_breach", SYSTEM, reason)
+    return engage_management(policy, state, now, reason=reason, purpose="ack_breach")
+
+
+def _resolve_warning_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    """Warn the owners and management; when several are due at once, only the latest is sent."""
+    due = [
+        f
+        for f in policy.severity(state.severity).resolve_warnings
+        if f not in state.sla.warnings_sent and _warning_time(state, f) <= now
+    ]
+    state.sla.warnings_sent = sorted({*state.sla.warnings_sent, *due})
+    remaining = format_duration(max(state.sla.resolve_due - now, timedelta(seconds=1)))
+    reason = f"{round(due[-1] * 100)}% of the resolution SLA used; {remaining} left"
+    state.record(now, "sla_warning", SYSTEM, reason)
+    message = audiences.facts(policy, state, reason)
+    owners = audiences.responders(policy, state, state.position.tier_index)
+    return audiences.notify(
+        "resolve_warning", owners, message, audience="responders"
+    ) + audiences.notify(
+        "resolve_warning", audiences.management(policy, state), message, audience="management"
+    )
+
+
+def _resolve_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    resolve_within = policy.severity(state.severity).resolve_within
+    state.sla.resolve_breached = True
+    state.breaches.append("resolve")
+    reason = f"resolution SLA breached: not resolved within {format_duration(resolve_within)}"
+    state.record(now, "sla_breach", SYSTEM, reason)
+    actions = engage_management(policy, state, now, reason=reason, purpose="resolve_breach")
+    return actions + audiences.notify(
+        "stakeholder_breach",
+        audiences.stakeholders(policy),
+        audiences.facts(policy, state, reason),
+        audience="stakeholders",
+    )
+
+
+def _client_update_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    progress = (
+        f"Our team ({state.acknowledged_by}) is working on it."
+        if state.acknowledged_by
+        else "We are still investigating."
+    )
+    state.record(now, "client_update", SYSTEM, "scheduled update to affected clients")
+    return tell_clients(policy, state, now, "client_update", progress)

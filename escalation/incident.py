@@ -1,0 +1,132 @@
+"""The durable record of one incident: everything `status` shows and the engine reasons about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from escalation.alerts import Alert
+from escalation.contacts import Channel
+
+IncidentStatus = Literal["triggered", "acknowledged", "resolved", "closed"]
+OPEN_STATUSES: tuple[IncidentStatus, ...] = ("triggered", "acknowledged")
+
+
+class TimelineEntry(BaseModel):
+    """One line of the incident log, as operators and the final report read it."""
+
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+
+
+class NotificationRecord(BaseModel):
+    """One message to one address on one channel, and what became of it."""
+
+    at: datetime
+    channel: Channel
+    to: str
+    purpose: str
+    status: Literal["sent", "outbox", "failed", "skipped", "cancelled"]
+    recipient: str = ""
+    notification_id: str = ""
+    provider_id: str | None = None
+    error: str | None = None
+
+
+class SlaClocks(BaseModel):
+    """Due times for the current cycle of the incident (reopen starts a new cycle)."""
+
+    ack_due: datetime
+    resolve_due: datetime
+    resolve_clock_started: datetime
+    ack_breached: bool = False
+    resolve_breached: bool = False
+    warnings_sent: list[float] = []
+
+
+class EscalationPosition(BaseModel):
+    """Where functional and hierarchical escalation stand."""
+
+    tier_index: int = 0
+    cycle: int = 0
+    tier_since: datetime
+    management_engaged: bool = False
+    exhausted: bool = False
+
+
+class Resolution(BaseModel):
+    """What the resolver recorded: the facts of the final report."""
+
+    cause: str
+    resolution: str
+    preventive_measures: list[str] = []
+
+
+class Classification(BaseModel):
+    """The severity and the line of the decision matrix that chose it."""
+
+    severity: str
+    rule: str
+
+
+class IncidentState(BaseModel):
+    """The whole incident. Serialized into `status` and carried across continue-as-new."""
+
+    incident_id: str
+    key: str
+    title: str
+    service: str
+    description: str = ""
+    category: str | None = None
+    severity: str
+    classification: Classification
+    users_affected: int = 0
+    clients_affected: list[str] = []
+    status: IncidentStatus = "triggered"
+    opened_at: datetime
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: Resolution | None = None
+    position: EscalationPosition
+    sla: SlaClocks
+    last_client_update_at: datetime | None = None
+    alerts_received: int = 1
+    alert_ids: list[str] = Field(default=[], description="Recent alert ids, for dedup on retry")
+    breaches: list[str] = []
+    review_owner: str | None = None
+    review_workflow_id: str | None = None
+    timeline: list[TimelineEntry] = []
+    notifications: list[NotificationRecord] = []
+    notification_sequence: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tier(self) -> int:
+        """The tier (1-based) that currently owns or is paged for the incident."""
+        return self.position.tier_index + 1
+
+    @property
+    def is_open(self) -> bool:
+        """Triggered or acknowledged: SLA clocks are running."""
+        return self.status in OPEN_STATUSES
+
+    def record(self, at: datetime, kind: str, actor: str, detail: str) -> None:
+        """Append a line to the timeline."""
+        self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
+
+    def next_notification_id(self) -> str:
+        """A stable id per message, so a retried delivery can be recognised."""
+        self.notification_sequence += 1
+        return f"{self.incident_id}/n{self.notification_sequence}"
+
+
+def opening_alert_matches(state: IncidentState, alert: Alert) -> bool:
+    """Whether this alert was already counted (the start's own alert, or a redelivery)."""
+    return alert.alert_id is not None and alert.alert_id in state.alert_ids

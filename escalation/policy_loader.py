@@ -1,0 +1,124 @@
+"""Reads the policy file and reports every problem with its key path and line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from escalation.policy import Policy
+from escalation.policy_checks import cross_reference_errors
+
+DEFAULT_POLICY_PATH = Path("examples/policy.yaml")
+POLICY_PATH_VARIABLE = "ESCALATION_POLICY"
+
+
+class PolicyInvalid(Exception):
+    """A policy file that cannot be used; `problems` lists each as `key.path: what is wrong`."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: invalid policy\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def policy_path() -> Path:
+    """Where the policy lives: `ESCALATION_POLICY`, else the bundled example."""
+    return Path(os.environ.get(POLICY_PATH_VARIABLE) or DEFAULT_POLICY_PATH)
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Load and fully validate a policy file, raising PolicyInvalid with every problem found."""
+    path = path or policy_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PolicyInvalid(str(path), [f"cannot read the file: {error.strerror}"]) from None
+    return parse_policy(text, source=str(path))
+
+
+def parse_policy(text: str, source: str = "<policy>") -> Policy:
+    """Validate policy YAML text; the same checks as load_policy, for tests and the CLI."""
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise PolicyInvalid(source, [f"not valid YAML: {error}"]) from None
+    if not isinstance(data, dict):
+        raise PolicyInvalid(
+            source, ["the policy must be a mapping of sections (contacts, tiers...)"]
+        )
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as error:
+        problems = [_describe(issue["loc"], issue["msg"], document) for issue in error.errors()]
+        raise PolicyInvalid(source, problems) from None
+    problems = [
+        _with_line(f"{path}: {problem}", _line_of(path_parts, document))
+        for path, problem, path_parts in (
+            (path, problem, _split_path(path)) for path, problem in cross_reference_errors(policy)
+        )
+    ]
+    if problems:
+        raise PolicyInvalid(source, problems)
+    return policy
+
+
+def _describe(loc: tuple[Any, ...], message: str, document: yaml.Node | None) -> str:
+    path = format_key_path(loc)
+    return _with_line(f"{path or '(top level)'}: {_plain(message)}", _line_of(list(loc), document))
+
+
+def format_key_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """`('tiers', 1, 'contacts', 0)` -> `tiers[1].contacts[0]`."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _plain(message: str) -> str:
+    """Pydantic prefixes custom errors with `Value error, `; operators do not need it."""
+    return message.removeprefix("Value error, ")
+
+
+def _split_path(path: str) -> list[Any]:
+    parts: list[Any] = []
+    for dotted in path.split("."):
+        name, *indexes = dotted.replace("]", "").split("[")
+        parts.append(name)
+        parts.extend(int(index) for index in indexes)
+    return parts
+
+
+def _line_of(parts: list[Any], node: yaml.Node | None) -> int | None:
+    """The 1-based line of the deepest YAML node along a key path."""
+    line = None
+    for part in parts:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        node = _child(node, part)
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: yaml.Node, part: Any) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                return value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def _with_line(problem: str, line: int | None) -> str:
+    return f"{problem} (line {line})" if line else problem

@@ -1,0 +1,302 @@
+"""Operator verbs against the incident: why a verb is refused, and what it does when accepted.
+
+`refusal` is what an update's validator and a signal's rejection record both say, so the UI,
+the CLI and the timeline give the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from escalation import audiences
+from escalation.actions import Action, BeginReview
+from escalation.alerts import Alert
+from escalation.classification import classify, more_severe
+from escalation.commands import (
+    Acknowledge,
+    AddNote,
+    ChangeSeverity,
+    Escalate,
+    PostUpdate,
+    Reopen,
+    Resolve,
+    StartReview,
+)
+from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
+from escalation.incident import IncidentState, Resolution, opening_alert_matches
+from escalation.policy import Policy
+
+ALERT_IDS_KEPT = 200
+
+
+def refusal(policy: Policy, state: IncidentState, command: BaseModel) -> str | None:
+    """Why this verb cannot apply to the incident as it stands, or None when it can."""
+    if state.status == "closed" and not isinstance(command, Alert):
+        return f"incident is closed (since {state.closed_at:%Y-%m-%d %H:%M} UTC)"
+    check = _REFUSALS.get(type(command))
+    return check(policy, state, command) if check else None
+
+
+def apply(policy: Policy, state: IncidentState, command: BaseModel, now: datetime) -> list[Action]:
+    """Carry out an accepted verb. Call `refusal` first: this assumes the verb is allowed."""
+    return _EFFECTS[type(command)](policy, state, command, now)
+
+
+def _refuse_acknowledge(policy: Policy, state: IncidentState, command: Acknowledge) -> str | None:
+    if state.status == "acknowledged":
+        return f"already acknowledged by {state.acknowledged_by}"
+    if state.status == "resolved":
+        return f"already resolved by {state.resolved_by}"
+    return None
+
+
+def _refuse_escalate(policy: Policy, state: IncidentState, command: Escalate) -> str | None:
+    if not state.is_open:
+        return "incident is resolved; reopen it first"
+    target = command.to_tier
+    if target == "management":
+        return "management is already engaged" if state.position.management_engaged else None
+    if target is None:
+        return None
+    if not 1 <= target <= len(policy.tiers):
+        return f"there is no tier {target} (tiers are 1 to {len(policy.tiers)})"
+    if target == state.tier:
+        return f"tier {target} ({policy.tiers[target - 1].name}) already has the incident"
+    return None
+
+
+def _refuse_when_not_open(policy: Policy, state: IncidentState, command: BaseModel) -> str | None:
+    return None if state.is_open else f"incident is {state.status}"
+
+
+def _refuse_change_severity(
+    policy: Policy, state: IncidentState, command: ChangeSeverity
+) -> str | None:
+    if command.severity not in policy.severities:
+        return f"unknown severity {command.severity!r} (one of: {', '.join(policy.severities)})"
+    if command.severity == state.severity:
+        return f"severity is already {state.severity}"
+    return _refuse_when_not_open(policy, state, command)
+
+
+def _refuse_resolve(policy: Policy, state: IncidentState, command: Resolve) -> str | None:
+    if state.status == "resolved":
+        return f"already resolved by {state.resolved_by}"
+    return None
+
+
+def _refuse_reopen(policy: Policy, state: IncidentState, command: Reopen) -> str | None:
+    if state.status != "resolved":
+        return f"only a resolved incident can be reopened; this one is {state.status}"
+    return None
+
+
+def _refuse_start_review(policy: Policy, state: IncidentState, command: StartReview) -> str | None:
+    if state.review_workflow_id:
+        return f"the review has already started ({state.review_workflow_id})"
+    if state.review_owner and state.is_open:
+        return f"a review is already requested (owner {state.review_owner})"
+    return None
+
+
+def _acknowledge(
+    policy: Policy, state: IncidentState, command: Acknowledge, now: datetime
+) -> list[Action]:
+    state.status = "acknowledged"
+    state.acknowledged_by, state.acknowledged_at = command.by, now
+    state.position.tier_since = now
+    state.position.exhausted = False
+    late = now > state.sla.ack_due
+    if late and not state.sla.ack_breached:
+        state.sla.ack_breached = True
+        state.breaches.append("ack")
+        state.record(now, "sla_breach", SYSTEM, "acknowledgment SLA breached: acknowledged late")
+    state.record(now, "acknowledged", command.by, command.note or "acknowledged")
+    return tell_clients(
+        policy, state, now, "client_update", "Our team has acknowledged the incident."
+    )
+
+
+def _escalate(
+    policy: Policy, state: IncidentState, command: Escalate, now: datetime
+) -> list[Action]:
+    state.record(now, "escalation_requested", command.by, command.reason)
+    reason = f"escalated by {command.by}: {command.reason}"
+    target = command.to_tier
+    if target is None and state.tier == len(policy.tiers):
+        target = "management"
+    if target == "management":
+        return engage_management(policy, state, now, reason=reason)
+    state.position.tier_index = (
+        (target - 1) if target is not None else state.position.tier_index + 1
+    )
+    state.position.tier_since = now
+    state.position.exhausted = False
+    return page_tier(policy, state, now, reason=reason)
+
+
+def _add_note(
+    policy: Policy, state: IncidentState, command: AddNote, now: datetime
+) -> list[Action]:
+    state.record(now, "note", command.by, command.text)
+    return []
+
+
+def _post_update(
+    policy: Policy, state: IncidentState, command: PostUpdate, now: datetime
+) -> list[Action]:
+    eta = f" (ETA {command.eta:%Y-%m-%d %H:%M %Z})" if command.eta else ""
+    state.record(now, "update", command.by, command.message + eta)
+    return tell_clients(policy, state, now, "client_update", command.message, eta=command.eta)
+
+
+def _change_severity(
+    policy: Policy, state: IncidentState, command: ChangeSeverity, now: datetime
+) -> list[Action]:
+    previous = state.severity
+    state.severity = command.severity
+    rules = policy.severity(command.severity)
+    state.sla.ack_due = state.opened_at + rules.ack_within
+    state.sla.resolve_due = state.sla.resolve_clock_started + rules.resolve_within
+    state.sla.warnings_sent = []
+    state.record(
+        now,
+        "severity_changed",
+        command.by,
+        f"{previous} -> {command.severity}: {command.reason or ''}".rstrip(": "),
+    )
+    return []
+
+
+def _resolve(policy: Policy, state: IncidentState, command: Resolve, now: datetime) -> list[Action]:
+    state.status = "resolved"
+    state.resolved_by, state.resolved_at = command.by, now
+    state.resolution = Resolution(
+        cause=command.cause,
+        resolution=command.resolution,
+        preventive_measures=command.preventive_measures,
+    )
+    if now > state.sla.resolve_due and not state.sla.resolve_breached:
+        state.sla.resolve_breached = True
+        state.breaches.append("resolve")
+        state.record(now, "sla_breach", SYSTEM, "resolution SLA breached: resolved late")
+    state.record(
+        now, "resolved", command.by, f"cause: {command.cause}; resolution: {command.resolution}"
+    )
+    actions = tell_clients(policy, state, now, "client_resolved", "The incident is resolved.")
+    actions += audiences.notify(
+        "stakeholder_resolved",
+        audiences.stakeholders(policy),
+        audiences.facts(policy, state),
+        audience="stakeholders",
+    )
+    review = policy.severity(state.severity).review
+    if state.review_workflow_id is None and (review == "required" or state.review_owner):
+        actions.append(BeginReview(owner=state.review_owner))
+    elif state.review_workflow_id is None:
+        close(state, now, f"no review needed (review: {review})")
+    return actions
+
+
+def close(state: IncidentState, now: datetime, why: str) -> None:
+    """The end of the incident's life: nothing more is due."""
+    state.status = "closed"
+    state.closed_at = now
+    state.record(now, "closed", SYSTEM, why)
+
+
+def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime) -> list[Action]:
+    rules = policy.severity(state.severity)
+    state.status = "triggered"
+    state.acknowledged_by = state.acknowledged_at = None
+    state.resolved_by = state.resolved_at = None
+    state.resolution = None
+    state.position = state.position.model_copy(
+        update={
+            "tier_index": 0,
+            "cycle": 0,
+            "tier_since": now,
+            "management_engaged": False,
+            "exhausted": False,
+        }
+    )
+    state.sla = state.sla.model_copy(
+        update={
+            "ack_due": now + rules.ack_within,
+            "resolve_due": now + rules.resolve_within,
+            "resolve_clock_started": now,
+            "ack_breached": False,
+            "resolve_breached": False,
+            "warnings_sent": [],
+        }
+    )
+    state.record(now, "reopened", command.by, command.reason)
+    return page_tier(policy, state, now, reason=f"reopened by {command.by}: {command.reason}")
+
+
+def _start_review(
+    policy: Policy, state: IncidentState, command: StartReview, now: datetime
+) -> list[Action]:
+    state.review_owner = command.owner or command.by
+    state.record(now, "review_requested", command.by, f"owner: {state.review_owner}")
+    if state.status == "resolved":
+        return [BeginReview(owner=state.review_owner)]
+    return []
+
+
+def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime) -> list[Action]:
+    """A repeat report: counted, merged into the impact, and may raise the severity."""
+    if opening_alert_matches(state, alert):
+        return []
+    if alert.alert_id:
+        state.alert_ids = [*state.alert_ids, alert.alert_id][-ALERT_IDS_KEPT:]
+    if not state.is_open:
+        state.record(
+            now,
+            "alert_ignored",
+            alert.source or "reporter",
+            f"{alert.title} (incident already {state.status})",
+        )
+        return []
+    state.alerts_received += 1
+    state.users_affected = max(state.users_affected, alert.users_affected)
+    state.clients_affected = sorted({*state.clients_affected, *alert.clients_affected})
+    state.record(
+        now, "alert", alert.source or "reporter", f"{alert.title} (alert #{state.alerts_received})"
+    )
+    merged = alert.model_copy(
+        update={"users_affected": state.users_affected, "clients_affected": state.clients_affected}
+    )
+    proposed = classify(policy, merged)
+    if more_severe(policy, proposed.severity, state.severity):
+        command = ChangeSeverity(
+            by=SYSTEM, severity=proposed.severity, reason=f"new alert: {proposed.rule}"
+        )
+        return _change_severity(policy, state, command, now)
+    return []
+
+
+_REFUSALS: dict[type, Callable[..., str | None]] = {
+    Acknowledge: _refuse_acknowledge,
+    Escalate: _refuse_escalate,
+    PostUpdate: _refuse_when_not_open,
+    ChangeSeverity: _refuse_change_severity,
+    Resolve: _refuse_resolve,
+    Reopen: _refuse_reopen,
+    StartReview: _refuse_start_review,
+}
+
+_EFFECTS: dict[type, Callable[..., list[Action]]] = {
+    Acknowledge: _acknowledge,
+    Escalate: _escalate,
+    AddNote: _add_note,
+    PostUpdate: _post_update,
+    ChangeSeverity: _change_severity,
+    Resolve: _resolve,
+    Reopen: _reopen,
+    StartReview: _start_review,
+    Alert: _new_alert,
+}
