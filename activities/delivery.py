@@ -1,0 +1,31 @@
+"""The delivery activity: render a message and hand it to its channel's transport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from temporalio import activity
+
+from escalation.contacts import Channel
+from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage, render
+
+
+class Transport(Protocol):
+    """A way out of the building for one channel (outbox, SendGrid, Twilio)."""
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        """Deliver or raise; permanent failures raise a non-retryable ApplicationError."""
+        ...
+
+
+class DeliveryActivities:
+    """Activities with their transports injected, registered as bound methods on the worker."""
+
+    def __init__(self, transports: Mapping[Channel, Transport]) -> None:
+        self.transports = transports
+
+    @activity.defn(name="deliver_notification")
+    def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Blocking provider SDKs run here, on the worker's thread pool, never on its event loop."""
+        return self.transports[message.channel].send(render(message))

