@@ -53,7 +53,7 @@ class PostUpdate(OperatorCommand):
 
 
 class ChangeSeverity(OperatorCommand):
-    """Reclassify; SLAs are recomputed from the incident's opening."""
+    """Reclassify; SLAs are recomputed from the start of the current cycle (opening or reopen)."""
 
     severity: str = Field(min_length=1, max_length=50, description="A severity from the policy")
     reason: str | None = Field(None, max_length=10_000, description="Why it changed")

@@ -34,7 +34,8 @@ def format_duration(value: timedelta) -> str:
             if seconds % size == 0:
                 return f"{seconds // size}{unit}"
         return f"{seconds}s"
-    return f"{value.total_seconds()}s"
+    # Fixed-point: `5e-05s` (what str() gives for tiny floats) would not parse back.
+    return f"{value.total_seconds():.6f}".rstrip("0").rstrip(".") + "s"
 
 
 def _must_be_positive(value: timedelta) -> timedelta:

@@ -57,6 +57,8 @@ def _refuse_escalate(policy: Policy, state: IncidentState, command: Escalate) ->
     if not state.is_open:
         return "incident is resolved; reopen it first"
     target = command.to_tier
+    if target is None and state.tier == len(policy.tiers):
+        target = "management"  # what _escalate does from the last tier
     if target == "management":
         return "management is already engaged" if state.position.management_engaged else None
     if target is None:
@@ -159,7 +161,8 @@ def _change_severity(
     previous = state.severity
     state.severity = command.severity
     rules = policy.severity(command.severity)
-    state.sla.ack_due = state.opened_at + rules.ack_within
+    # from the start of the current cycle: the opening, or the latest reopen
+    state.sla.ack_due = state.sla.resolve_clock_started + rules.ack_within
     state.sla.resolve_due = state.sla.resolve_clock_started + rules.resolve_within
     state.sla.warnings_sent = []
     state.record(
@@ -234,7 +237,8 @@ def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime
         }
     )
     state.record(now, "reopened", command.by, command.reason)
-    return page_tier(policy, state, now, reason=f"reopened by {command.by}: {command.reason}")
+    actions = page_tier(policy, state, now, reason=f"reopened by {command.by}: {command.reason}")
+    return actions + tell_clients(policy, state, now, "client_update", "The problem has returned; we are on it again.")
 
 
 def _start_review(

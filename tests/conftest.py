@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sysconfig
 import uuid
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
@@ -39,9 +41,13 @@ def installed_executable(name: str) -> str:
     return found
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The time-skipping test server: SLA timers run in workflow time, not wall time."""
+    """The time-skipping test server: SLA timers run in workflow time, not wall time.
+
+    One server per test: its clock is global, and a shared one was seen to stop answering
+    `sleep` once earlier tests had left work behind. Starting one takes a fraction of a second.
+    """
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_executable("temporal-test-server"),
         data_converter=pydantic_data_converter,
@@ -74,10 +80,15 @@ def outbox(tmp_path: Path) -> Outbox:
 
 
 class IncidentWorker:
-    """A worker on a unique task queue, with the outbox as every channel's transport."""
+    """A worker on a unique task queue, with the outbox as every channel's transport.
+
+    Workflows started through `track` are terminated when the test ends: a workflow left
+    running without a worker would hold the time-skipping server's clock for every later test.
+    """
 
     def __init__(self, client: Client, policy_file: Path, outbox: Outbox) -> None:
         self.client = client
+        self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         transport = OutboxTransport(outbox)
         delivery = DeliveryActivities({"email": transport, "sms": transport, "voice": transport})
@@ -90,18 +101,30 @@ class IncidentWorker:
             activity_executor=ThreadPoolExecutor(8),
         )
 
+    def track(self, workflow_id: str) -> WorkflowHandle:
+        """Remember a workflow id so the fixture terminates it after the test."""
+        handle = self.client.get_workflow_handle(workflow_id)
+        self.handles.append(handle)
+        return handle
+
+    async def terminate_tracked(self) -> None:
+        for handle in self.handles:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")
+
 
 @pytest_asyncio.fixture
 async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWorker]]:
     """Builds started workers; each stops at the end of the test."""
-    started: list[Worker] = []
+    started: list[IncidentWorker] = []
 
     def build(client: Client, policy_file: Path = EXAMPLE_POLICY) -> IncidentWorker:
         incident_worker = IncidentWorker(client, policy_file, outbox)
-        started.append(incident_worker.worker)
+        started.append(incident_worker)
         return incident_worker
 
     yield build
-    for worker in started:
-        if worker.is_running:
-            await worker.shutdown()
+    for incident_worker in started:
+        await incident_worker.terminate_tracked()
+        if incident_worker.worker.is_running:
+            await incident_worker.worker.shutdown()

@@ -1,0 +1,330 @@
+"""Loading the escalation matrix: every problem comes back with its key path and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from escalation.policy import Policy
+from escalation.policy_loader import (
+    PolicyInvalid,
+    format_key_path,
+    load_policy,
+    parse_policy,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "policy.yaml"
+
+BASE = """\
+contacts:
+  alice: {name: Alice, email: alice@example.com, phone: "+15555550101"}
+  bob:
+    email: bob@example.com
+    phone: "+1 555 555 0102"
+  erin: {email: erin@example.com}
+severities:
+  critical: {ack_within: 15m, resolve_within: 4h, channels: [sms, email], review: required}
+  medium: {ack_within: 2h, resolve_within: 1d, channels: [email], review: optional}
+tiers:
+  - {name: One, contacts: [alice], escalate_after: 10m}
+  - name: Two
+    contacts: [bob]
+    escalate_after: 15m
+management: {contacts: [erin]}
+stakeholders: {informed: [erin]}
+classification:
+  - {when: {category: data_breach}, severity: critical}
+  - {default: medium}
+"""
+
+
+def problems(text: str) -> list[str]:
+    """The problems parse_policy reports for this text (it must be invalid)."""
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy(text, source="test.yaml")
+    assert caught.value.source == "test.yaml"
+    return caught.value.problems
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the only line containing `needle`."""
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    assert len(lines) == 1, f"{needle!r} is on lines {lines}"
+    return lines[0]
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def test_base_policy_is_valid() -> None:
+    assert isinstance(parse_policy(BASE), Policy)
+
+
+def test_example_policy_loads(example_policy: Policy) -> None:
+    assert list(example_policy.severities) == ["critical", "high", "medium", "low"]
+    assert [tier.name for tier in example_policy.tiers] == [
+        "Tier 1 frontline",
+        "Tier 2 specialists",
+        "Tier 3 cross-functional",
+    ]
+    assert example_policy.repeat == 1
+    assert example_policy.management.contacts == ["erin"]
+
+
+def test_load_policy_reads_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    assert load_policy(path) == parse_policy(BASE)
+
+
+def test_load_policy_uses_the_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    monkeypatch.setenv("ESCALATION_POLICY", str(path))
+    assert load_policy() == parse_policy(BASE)
+
+
+def test_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(PolicyInvalid) as caught:
+        load_policy(missing)
+    assert caught.value.source == str(missing)
+    assert caught.value.problems == ["cannot read the file: No such file or directory"]
+    assert str(missing) in str(caught.value)
+
+
+def test_phones_are_normalised_to_e164() -> None:
+    policy = parse_policy(BASE)
+    assert policy.contacts["bob"].phone == "+15555550102"
+    assert policy.contacts["alice"].phone == "+15555550101"
+
+
+def test_contact_without_a_name_takes_its_key() -> None:
+    assert parse_policy(BASE).contact("erin").name == "erin"
+
+
+def test_policy_round_trips_through_json(example_policy: Policy) -> None:
+    assert Policy.model_validate_json(example_policy.model_dump_json()) == example_policy
+
+
+def test_unknown_tier_contact_names_the_path_and_line() -> None:
+    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
+    assert problems(text) == [
+        f"tiers[1].contacts[0]: unknown contact 'bobb' (line {line_of(text, 'bobb')})"
+    ]
+
+
+def test_unknown_tier_contact_in_the_example_policy_names_line_22() -> None:
+    text = replace_once(EXAMPLE.read_text(encoding="utf-8"), "contacts: [bob]", "contacts: [bobb]")
+    assert problems(text) == ["tiers[1].contacts[0]: unknown contact 'bobb' (line 22)"]
+
+
+def test_unknown_management_contact() -> None:
+    text = replace_once(BASE, "management: {contacts: [erin]}", "management: {contacts: [zed]}")
+    assert problems(text) == [
+        f"management.contacts[0]: unknown contact 'zed' (line {line_of(text, 'zed')})"
+    ]
+
+
+def test_unknown_stakeholder() -> None:
+    text = replace_once(BASE, "informed: [erin]", "informed: [erin, zoe]")
+    assert problems(text) == [
+        f"stakeholders.informed[1]: unknown contact 'zoe' (line {line_of(text, 'zoe')})"
+    ]
+
+
+def test_unknown_severity_in_classification() -> None:
+    text = replace_once(BASE, "severity: critical}", "severity: sev1}")
+    assert problems(text) == [
+        "classification[0].severity: unknown severity 'sev1' (one of: critical, medium)"
+        f" (line {line_of(text, 'sev1')})"
+    ]
+
+
+def test_unknown_severity_in_the_default_rule() -> None:
+    text = replace_once(BASE, "{default: medium}", "{default: meh}")
+    assert problems(text) == [
+        "classification[1].default: unknown severity 'meh' (one of: critical, medium)"
+        f" (line {line_of(text, 'meh')})"
+    ]
+
+
+def test_default_rule_must_be_last() -> None:
+    text = BASE + "  - {when: {service: db}, severity: critical}\n"
+    reported = problems(text)
+    assert reported == [
+        "classification[1]: the default rule must be the last one"
+        f" (line {line_of(text, 'default: medium')})",
+        "classification[2]: the last rule must be `{default: <severity>}`"
+        f" (line {line_of(text, 'service: db')})",
+    ]
+
+
+def test_missing_default_rule() -> None:
+    text = replace_once(BASE, "  - {default: medium}\n", "")
+    assert problems(text) == [
+        "classification[0]: the last rule must be `{default: <severity>}`"
+        f" (line {line_of(text, 'data_breach')})"
+    ]
+
+
+def test_rule_with_both_forms_is_rejected() -> None:
+    text = replace_once(BASE, "{default: medium}", "{default: medium, severity: critical}")
+    (problem,) = problems(text)
+    assert problem.startswith("classification[1]: a default rule has only `default`")
+
+
+def test_rule_without_conditions_is_rejected() -> None:
+    text = replace_once(BASE, "{when: {category: data_breach}", "{when: {}")
+    (problem,) = problems(text)
+    assert problem.startswith("classification[0].when: a rule needs at least one condition")
+
+
+def test_bad_phone_names_the_contact_field() -> None:
+    text = replace_once(BASE, '"+1 555 555 0102"', '"12"')
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.bob.phone: ")
+    assert "international form" in problem
+    assert problem.endswith(f"(line {line_of(text, '12')})")
+
+
+def test_impossible_phone_number_is_rejected() -> None:
+    text = replace_once(BASE, '"+1 555 555 0102"', '"+1 555"')
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.bob.phone: '+1 555' is not a possible phone number")
+
+
+def test_phone_written_as_a_number_is_rejected() -> None:
+    text = replace_once(BASE, '"+1 555 555 0102"', "12")
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.bob.phone: ")
+
+
+def test_bad_email_names_the_contact_field() -> None:
+    text = replace_once(BASE, "erin: {email: erin@example.com}", "erin: {email: erin}")
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.erin.email: ")
+
+
+def test_unreachable_contact_is_rejected() -> None:
+    text = replace_once(BASE, "erin: {email: erin@example.com}", "erin: {name: Erin}")
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.erin: a contact needs at least an email or a phone")
+
+
+def test_unknown_key_is_named() -> None:
+    text = replace_once(
+        BASE, "    email: bob@example.com\n", "    email: bob@example.com\n    pager: 7\n"
+    )
+    assert problems(text) == [
+        f"contacts.bob.pager: Extra inputs are not permitted (line {line_of(text, 'pager')})"
+    ]
+
+
+def test_unknown_top_level_section_is_named() -> None:
+    text = BASE + "escalations: []\n"
+    (problem,) = problems(text)
+    assert problem.startswith("escalations: Extra inputs are not permitted")
+
+
+def test_bad_duration_names_the_severity_field() -> None:
+    text = replace_once(BASE, "ack_within: 2h", "ack_within: soon")
+    assert problems(text) == [
+        "severities.medium.ack_within: expected a duration such as 30s, 15m, 4h, 1d or PT15M,"
+        f" got 'soon' (line {line_of(text, 'soon')})"
+    ]
+
+
+def test_zero_duration_names_the_tier_field() -> None:
+    text = replace_once(BASE, "escalate_after: 15m", "escalate_after: 0m")
+    assert problems(text) == [
+        "tiers[1].escalate_after: must be a positive duration such as 15m"
+        f" (line {line_of(text, 'escalate_after: 0m')})"
+    ]
+
+
+def test_warning_fraction_out_of_range() -> None:
+    text = replace_once(
+        BASE, "review: optional}", "review: optional, resolve_warnings: [0.5, 1.5]}"
+    )
+    (problem,) = problems(text)
+    assert problem.startswith("severities.medium.resolve_warnings: each warning is a fraction")
+
+
+def test_unknown_channel_is_rejected() -> None:
+    text = replace_once(
+        BASE, "channels: [email], review: optional", "channels: [fax], review: optional"
+    )
+    (problem,) = problems(text)
+    assert problem.startswith("severities.medium.channels[0]: ")
+
+
+def test_missing_section_is_reported() -> None:
+    text = replace_once(BASE, "management: {contacts: [erin]}\n", "")
+    assert any(p.startswith("management: Field required") for p in problems(text))
+
+
+def test_document_that_is_not_a_mapping() -> None:
+    assert problems("- just\n- a list\n") == [
+        "the policy must be a mapping of sections (contacts, tiers...)"
+    ]
+
+
+def test_empty_document_is_not_a_mapping() -> None:
+    assert problems("") == ["the policy must be a mapping of sections (contacts, tiers...)"]
+
+
+def test_invalid_yaml() -> None:
+    (problem,) = problems("contacts: [alice\n")
+    assert problem.startswith("not valid YAML: ")
+
+
+def test_several_problems_are_all_reported() -> None:
+    text = replace_once(BASE, '"+1 555 555 0102"', '"12"')
+    text = replace_once(text, "ack_within: 2h", "ack_within: soon")
+    text = replace_once(text, "escalate_after: 15m", "escalate_after: 0m")
+    reported = problems(text)
+    assert [p.split(":")[0] for p in reported] == [
+        "contacts.bob.phone",
+        "severities.medium.ack_within",
+        "tiers[1].escalate_after",
+    ]
+
+
+def test_several_cross_reference_problems_are_all_reported() -> None:
+    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
+    text = replace_once(text, "informed: [erin]", "informed: [zoe]")
+    text = replace_once(text, "{default: medium}", "{default: meh}")
+    assert [p.split(":")[0] for p in problems(text)] == [
+        "tiers[1].contacts[0]",
+        "stakeholders.informed[0]",
+        "classification[1].default",
+    ]
+
+
+def test_error_message_lists_every_problem() -> None:
+    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
+    text = replace_once(text, "informed: [erin]", "informed: [zoe]")
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy(text, source="p.yaml")
+    message = str(caught.value)
+    assert message.startswith("p.yaml: invalid policy\n")
+    assert "  tiers[1].contacts[0]: unknown contact 'bobb'" in message
+    assert "  stakeholders.informed[0]: unknown contact 'zoe'" in message
+
+
+@pytest.mark.parametrize(
+    ("loc", "text"),
+    [
+        (("tiers", 1, "contacts", 0), "tiers[1].contacts[0]"),
+        (("severities", "medium", "ack_within"), "severities.medium.ack_within"),
+        ((), ""),
+    ],
+)
+def test_format_key_path(loc: tuple[object, ...], text: str) -> None:
+    assert format_key_path(loc) == text

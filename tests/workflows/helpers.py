@@ -1,0 +1,86 @@
+"""Helpers for driving incident workflows in tests: start, wait on a condition, read history."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from escalation.alerts import Alert
+from escalation.contract import IncidentStart, incident_workflow_id
+from escalation.incident import IncidentState, TimelineEntry
+from tests.conftest import IncidentWorker
+from workflows.incident import IncidentWorkflow
+
+DEADLINE_SECONDS = 30.0
+
+
+async def start_incident(worker: IncidentWorker, **alert_fields: object) -> WorkflowHandle:
+    """Start an incident directly (no dedup) with a unique key; waits until it has opened."""
+    fields: dict[str, object] = {"title": "checkout failing", "service": "payments"} | alert_fields
+    key = f"t-{uuid.uuid4().hex[:10]}"
+    handle = await worker.client.start_workflow(
+        IncidentWorkflow.run,
+        IncidentStart(key=key, alert=Alert.model_validate(fields)),
+        id=incident_workflow_id(key),
+        task_queue=worker.task_queue,
+    )
+    worker.track(handle.id)
+    await wait_for(handle, lambda state: state is not None and bool(state.timeline))
+    return handle
+
+
+async def status(handle: WorkflowHandle) -> IncidentState:
+    return await handle.query("status", result_type=IncidentState)
+
+
+async def wait_for(handle: WorkflowHandle, condition: Callable[[IncidentState], bool]) -> IncidentState:
+    """Poll the status query until the condition holds, failing after a deadline."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        state = await handle.query("status", result_type=IncidentState | None)
+        if state is not None and condition(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {DEADLINE_SECONDS}s; last status: {state}")
+        await asyncio.sleep(0.05)
+
+
+def entries(state: IncidentState, kind: str) -> list[TimelineEntry]:
+    return [entry for entry in state.timeline if entry.kind == kind]
+
+
+def minutes_after_open(state: IncidentState, at: datetime | None) -> int:
+    """Whole minutes from opening; fails if `at` is not within a second after the minute.
+
+    A durable timer fires when the server processes it, a few milliseconds after its due time;
+    never before it.
+    """
+    assert at is not None
+    seconds = (at - state.opened_at).total_seconds()
+    minute = int(seconds // 60)
+    assert 0 <= seconds - minute * 60 < 1, f"{seconds}s after opening is not on a minute"
+    return minute
+
+
+def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
+    """Recipients of delivered messages of one purpose, once per person, in order."""
+    names: list[str] = []
+    for record in state.notifications:
+        if record.purpose == purpose and record.status in {"sent", "outbox"} and record.recipient not in names:
+            names.append(record.recipient)
+    return names
+
+
+async def workflow_task_failures(handle: WorkflowHandle) -> list[str]:
+    """Every WorkflowTaskFailed event: a wedged workflow shows up here."""
+    failures = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            failures.append(str(event.workflow_task_failed_event_attributes.failure.message))
+    return failures

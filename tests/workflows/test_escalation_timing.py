@@ -1,0 +1,143 @@
+"""SLA timing in workflow time on the time-skipping server: the example policy, unshortened."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.testing import WorkflowEnvironment
+
+from tests.workflows.helpers import (
+    entries,
+    minutes_after_open,
+    paged_recipients,
+    start_incident,
+    status,
+    wait_for,
+)
+
+CRITICAL = {"clients_affected": ["acme", "globex"]}
+
+
+async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(minutes=10) - timedelta(seconds=1))
+        state = await status(handle)
+        assert [e.detail.split(":")[0] for e in entries(state, "paged")] == ["Tier 1 frontline"]
+
+        await env.sleep(timedelta(seconds=2))
+        state = await wait_for(handle, lambda s: len(entries(s, "paged")) == 2)
+        tier_two = entries(state, "paged")[1]
+        assert tier_two.detail.startswith("Tier 2 specialists: bob")
+        assert minutes_after_open(state, tier_two.at) == 10
+        assert state.tier == 2
+        state = await wait_for(handle, lambda s: "Bob Okafor" in paged_recipients(s))
+
+
+async def test_repeat_then_management(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(hours=1, minutes=31))
+        state = await wait_for(handle, lambda s: s.position.exhausted)
+        paged = [(minutes_after_open(state, e.at), e.detail.split(":")[0]) for e in entries(state, "paged")]
+        assert paged == [
+            (0, "Tier 1 frontline"),
+            (10, "Tier 2 specialists"),
+            (25, "Tier 3 cross-functional"),
+            (45, "Tier 1 frontline"),
+            (55, "Tier 2 specialists"),
+            (70, "Tier 3 cross-functional"),
+        ]
+        management = [e for e in entries(state, "escalated") if "every tier was paged" in e.detail]
+        assert [minutes_after_open(state, e.at) for e in management] == [90]
+        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation"))
+
+
+async def test_acknowledgment_stops_all_further_paging(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(minutes=5))
+        result = await handle.execute_update("acknowledge", {"by": "alice", "note": "looking"})
+        assert result["status"] == "acknowledged"
+        await env.sleep(timedelta(hours=3))
+        state = await status(handle)
+        pages = [n for n in state.notifications if n.purpose == "page"]
+        assert {n.recipient for n in pages} == {"Alice Ng"}
+        assert len(entries(state, "paged")) == 1
+        assert not state.sla.ack_breached
+        assert state.acknowledged_by == "alice"
+        assert minutes_after_open(state, state.acknowledged_at) == 5
+
+
+async def test_acknowledgment_after_the_sla_records_the_breach(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(minutes=20))
+        state = await wait_for(handle, lambda s: s.sla.ack_breached)
+        breach = entries(state, "sla_breach")[0]
+        assert minutes_after_open(state, breach.at) == 15
+        assert "acknowledgment SLA breached" in breach.detail
+        await handle.execute_update("acknowledge", {"by": "bob"})
+        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "ack_breach"))
+        assert state.status == "acknowledged"
+        assert state.sla.ack_breached
+        assert state.breaches == ["ack"]
+
+
+async def test_resolution_warnings_and_breach_fire_at_their_fractions(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(minutes=1))
+        await handle.execute_update("acknowledge", {"by": "alice"})
+        await env.sleep(timedelta(hours=4, minutes=1))
+        state = await wait_for(handle, lambda s: s.sla.resolve_breached)
+        warnings = [minutes_after_open(state, e.at) for e in entries(state, "sla_warning")]
+        assert warnings == [120, 180, 216]
+        breaches = [minutes_after_open(state, e.at) for e in entries(state, "sla_breach")]
+        assert breaches == [240]
+        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "resolve_breach"))
+        assert "Erin Walsh (Head of Support)" in paged_recipients(state, "resolve_warning")
+        assert "Frank Moreau (VP Customer Success)" in paged_recipients(state, "stakeholder_breach")
+
+
+async def test_acknowledged_but_unresolved_consults_the_next_tier(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await handle.execute_update("acknowledge", {"by": "alice"})
+        await env.sleep(timedelta(minutes=31))
+        state = await wait_for(handle, lambda s: bool(entries(s, "consulted")))
+        consulted = entries(state, "consulted")[0]
+        assert consulted.detail.startswith("Tier 2 specialists: bob")
+        assert "not resolved within 30m" in consulted.detail
+        assert minutes_after_open(state, consulted.at) == 30
+        assert state.status == "acknowledged"
+
+
+async def test_client_updates_follow_the_cadence_and_stop_at_resolution(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **CRITICAL)
+        await env.sleep(timedelta(minutes=95))
+        state = await wait_for(handle, lambda s: len(entries(s, "client_update")) == 3)
+        assert [minutes_after_open(state, e.at) for e in entries(state, "client_update")] == [30, 60, 90]
+        await handle.execute_update(
+            "resolve", {"by": "carol", "cause": "expired cert", "resolution": "rotated", "preventive_measures": ["alert on expiry"]}
+        )
+        await env.sleep(timedelta(hours=2))
+        state = await status(handle)
+        assert len(entries(state, "client_update")) == 3
+        resolved_notices = [n for n in state.notifications if n.purpose == "client_resolved"]
+        assert {n.to for n in resolved_notices} == {"ops@acme.example", "noc@globex.example"}
