@@ -1,0 +1,320 @@
+"""The client side of the operator contract: open (or join) an incident, act on it, find it.
+
+Services call `open_incident` with the Temporal client they already have; the `escalation` CLI
+is a thin layer over the same functions, so both speak to incidents the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from pydantic import BaseModel, Field
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from escalation.alerts import Alert
+from escalation.classification import classify
+from escalation.commands import VERBS
+from escalation.contract import (
+    INCIDENT_WORKFLOW,
+    TASK_QUEUE,
+    CommandResult,
+    IncidentStart,
+    incident_key,
+    incident_workflow_id,
+    new_incident_key,
+    successor_key,
+)
+from escalation.incident import OPEN_STATUSES, IncidentState
+from escalation.policy import Policy
+from workflows.presentation import summary
+from workflows.search_attributes import (
+    INCIDENT_SERVICE,
+    INCIDENT_SEVERITY,
+    INCIDENT_STATUS,
+    INCIDENT_TIER,
+)
+
+MAX_SUCCESSORS = 20
+"""How many `~N` keys to try before giving up: each stands for an incident awaiting review."""
+
+TITLE_LOOKUPS = 10
+"""Describe calls in flight at once while listing (visibility rows carry no summary line)."""
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+"""A query needs a worker; without one the server would hold the call for a long time."""
+
+
+class IncidentNotFound(LookupError):
+    """No incident workflow has this id (in this namespace)."""
+
+
+class IncidentNotReady(RuntimeError):
+    """The incident exists but has not finished opening (its policy snapshot is in flight)."""
+
+
+class VerbRefused(ValueError):
+    """The incident refused the verb; the message is the validator's reason."""
+
+
+class OpenedIncident(BaseModel):
+    """What `open_incident` did: which incident the alert reached, and whether it was new."""
+
+    workflow_id: str
+    key: str
+    run_id: str | None
+    attached: bool = Field(
+        description="The incident was already open and took the alert as `new_alert`. When two "
+        "first reports race, the later one may say False although it joined (still one incident)"
+    )
+    summary: str = Field(description="The incident's line in the workflow list")
+    alert_id: str
+
+
+class IncidentListing(BaseModel):
+    """One row of `escalation list`: what visibility knows about an incident."""
+
+    workflow_id: str
+    key: str
+    summary: str | None
+    status: str | None
+    severity: str | None
+    service: str | None
+    tier: int | None
+    started_at: datetime
+    closed_at: datetime | None
+    execution_status: str | None
+
+
+# -- opening --------------------------------------------------------------------------------------
+
+
+async def open_incident(
+    client: Client,
+    alert: Alert,
+    *,
+    task_queue: str = TASK_QUEUE,
+    policy: Policy | None = None,
+) -> OpenedIncident:
+    """Report an alert: join the open incident with its dedup key, or open a new one.
+
+    Signal-with-start makes the report atomic: the workflow is started if it is not running,
+    and `new_alert` is delivered either way (the workflow ignores it when it is the very alert
+    it started with). A running incident that is already resolved (awaiting its review) does
+    not take new alerts, so the report opens the successor incident `<key>~2`, `~3`, ...
+    """
+    alert = alert.model_copy(update={"alert_id": alert.alert_id or uuid.uuid4().hex})
+    key = alert.dedup_key or new_incident_key()
+    for _ in range(MAX_SUCCESSORS):
+        running = await _running_incident(client, key)
+        if running is None or running.is_open:
+            break
+        key = successor_key(key)
+    else:
+        raise RuntimeError(
+            f"{MAX_SUCCESSORS} incidents with dedup key {alert.dedup_key!r} are awaiting review; "
+            "close some reviews first"
+        )
+    line = summary(_severity_label(alert, policy), alert.service, alert.title)
+    handle = await client.start_workflow(
+        INCIDENT_WORKFLOW,
+        IncidentStart(key=key, alert=alert),
+        id=incident_workflow_id(key),
+        task_queue=task_queue,
+        start_signal="new_alert",
+        start_signal_args=[alert],
+        static_summary=line,
+        static_details=_details(alert),
+    )
+    attached = running is not None and running.run_id == handle.result_run_id
+    return OpenedIncident(
+        workflow_id=handle.id,
+        key=key,
+        run_id=handle.result_run_id,
+        attached=attached,
+        summary=(running.summary if running and attached else None) or line,
+        alert_id=alert.alert_id or "",
+    )
+
+
+class _RunningIncident(NamedTuple):
+    run_id: str
+    status: str | None
+    summary: str | None
+
+    @property
+    def is_open(self) -> bool:
+        """Takes new alerts: triggered, acknowledged, or still opening (no status yet)."""
+        return self.status is None or self.status in OPEN_STATUSES
+
+
+async def _running_incident(client: Client, key: str) -> _RunningIncident | None:
+    """The running `incident-<key>`: run id, incident status, summary line; None when none runs.
+
+    The status comes from the IncidentStatus search attribute the workflow publishes (it needs
+    no worker); the `status` query is the fallback for a server without search attributes.
+    An incident still opening has no status yet and counts as open.
+    """
+    handle = client.get_workflow_handle(incident_workflow_id(key))
+    try:
+        description = await handle.describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        return None
+    status = description.typed_search_attributes.get(INCIDENT_STATUS)
+    if status is None:
+        try:
+            state = await handle.query(
+                "status", result_type=IncidentState, rpc_timeout=QUERY_TIMEOUT
+            )
+        except RPCError:
+            state = None
+        status = state.status if state else None
+    return _RunningIncident(description.run_id, status, await description.static_summary())
+
+
+def _severity_label(alert: Alert, policy: Policy | None) -> str:
+    """The severity for the workflow list's summary line; the workflow itself classifies too."""
+    if policy is not None:
+        return classify(policy, alert).severity
+    return alert.severity or "new"
+
+
+def _details(alert: Alert) -> str:
+    """Markdown for the UI's static details: the report as it came in."""
+    lines = [f"**{alert.title}** ({alert.service})"]
+    if alert.description:
+        lines += ["", alert.description]
+    facts = [
+        ("Category", alert.category),
+        ("Users affected", str(alert.users_affected) if alert.users_affected else None),
+        ("Clients affected", ", ".join(alert.clients_affected) or None),
+        ("Reported by", alert.source),
+        ("Dedup key", alert.dedup_key),
+    ]
+    listed = [f"- {name}: {value}" for name, value in facts if value]
+    return "\n".join([*lines, "", *listed] if listed else lines)
+
+
+# -- acting on an incident ------------------------------------------------------------------------
+
+
+def incident_handle(client: Client, incident: str) -> WorkflowHandle[Any, Any]:
+    """The workflow for a key or an `incident-<key>` id, as operators type both."""
+    return client.get_workflow_handle(incident_workflow_id(incident_key(incident)))
+
+
+async def send_verb(
+    client: Client, incident: str, verb: str, payload: dict[str, Any]
+) -> CommandResult:
+    """Run an operator verb as an update: accepted with a result, or refused with the reason."""
+    if verb not in VERBS:
+        raise ValueError(f"unknown verb {verb!r} (one of: {', '.join(VERBS)})")
+    handle = incident_handle(client, incident)
+    try:
+        return await handle.execute_update(verb, payload, result_type=CommandResult)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        reason = getattr(cause, "message", None) or str(cause or error)
+        raise VerbRefused(reason) from None
+    except RPCError as error:
+        raise _not_found(error, handle.id) from None
+
+
+async def incident_status(client: Client, incident: str) -> IncidentState:
+    """The incident as its `status` query reports it."""
+    handle = incident_handle(client, incident)
+    try:
+        state = await handle.query("status", result_type=IncidentState, rpc_timeout=QUERY_TIMEOUT)
+    except RPCError as error:
+        raise _not_found(error, handle.id) from None
+    if state is None:
+        raise IncidentNotReady(f"{handle.id} is still opening (its policy snapshot is in flight)")
+    return state
+
+
+def _not_found(error: RPCError, workflow_id: str) -> Exception:
+    """Turn the server's NOT_FOUND into a domain error; pass anything else through."""
+    if error.status == RPCStatusCode.NOT_FOUND:
+        return IncidentNotFound(f"no incident {workflow_id} in this namespace")
+    return error
+
+
+# -- finding incidents ----------------------------------------------------------------------------
+
+
+async def list_incidents(
+    client: Client,
+    status: str | None = None,
+    severity: str | None = None,
+    service: str | None = None,
+    limit: int = 50,
+) -> list[IncidentListing]:
+    """Incidents newest first, filtered by the search attributes the workflows publish."""
+    query = incidents_query(status=status, severity=severity, service=service)
+    executions = [execution async for execution in client.list_workflows(query, limit=limit)]
+    lookups = asyncio.Semaphore(TITLE_LOOKUPS)
+    titles = await asyncio.gather(*(_title(client, lookups, e.id, e.run_id) for e in executions))
+    listings = []
+    for execution, title in zip(executions, titles, strict=True):
+        attributes = execution.typed_search_attributes
+        listings.append(
+            IncidentListing(
+                workflow_id=execution.id,
+                key=incident_key(execution.id),
+                summary=title,
+                status=attributes.get(INCIDENT_STATUS),
+                severity=attributes.get(INCIDENT_SEVERITY),
+                service=attributes.get(INCIDENT_SERVICE),
+                tier=attributes.get(INCIDENT_TIER),
+                started_at=execution.start_time,
+                closed_at=execution.close_time,
+                execution_status=execution.status.name if execution.status else None,
+            )
+        )
+    return listings
+
+
+def incidents_query(
+    status: str | None = None, severity: str | None = None, service: str | None = None
+) -> str:
+    """The visibility query; every value is quoted, so no filter can change its meaning."""
+    clauses = [f"WorkflowType = {quote(INCIDENT_WORKFLOW)}"]
+    for attribute, value in (
+        (INCIDENT_STATUS, status),
+        (INCIDENT_SEVERITY, severity),
+        (INCIDENT_SERVICE, service),
+    ):
+        if value is not None:
+            clauses.append(f"{attribute.name} = {quote(value)}")
+    return " AND ".join(clauses)
+
+
+def quote(value: str) -> str:
+    """A visibility-query string literal: backslashes and quotes escaped, no control characters."""
+    if any(ord(character) < 32 for character in value):
+        raise ValueError(f"control characters are not allowed in a filter value: {value!r}")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+async def _title(
+    client: Client, lookups: asyncio.Semaphore, workflow_id: str, run_id: str
+) -> str | None:
+    """The summary line given at start; visibility does not carry it, describe does."""
+    async with lookups:
+        try:
+            description = await client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+        except RPCError:
+            return None
+        return await description.static_summary()

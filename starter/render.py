@@ -1,0 +1,224 @@
+"""How the CLI shows things to people (Rich tables) and to scripts (JSON on stdout)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from escalation.contract import CommandResult
+from escalation.incident import IncidentState
+from escalation.policy import Policy
+from starter.incidents import IncidentListing, OpenedIncident
+
+STATUS_STYLES = {
+    "triggered": "bold red",
+    "acknowledged": "bold yellow",
+    "resolved": "bold green",
+    "closed": "dim",
+}
+
+
+def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
+    """Machine-readable output: plain JSON on stdout, never wrapped or coloured."""
+    if isinstance(value, BaseModel):
+        print(value.model_dump_json(indent=2))
+    else:
+        print(json.dumps([item.model_dump(mode="json") for item in value], indent=2))
+
+
+def clock(at: datetime | None) -> str:
+    """`2026-11-22 18:00:00 UTC`, or `-` when there is no time."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else "-"
+
+
+def relative(delta: timedelta) -> str:
+    """`in 12m 30s` for the future, `3h 5m ago` for the past."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{days}d"] if days else []
+    parts += [f"{hours}h"] if hours else []
+    parts += [f"{minutes}m"] if minutes and not days else []
+    parts += [f"{seconds}s"] if not days and not hours else []
+    text = " ".join(parts) or "0s"
+    return f"in {text}" if delta.total_seconds() >= 0 else f"{text} ago"
+
+
+def opened(console: Console, incident: OpenedIncident) -> None:
+    """The result of `escalation open`."""
+    verb = "Joined open incident" if incident.attached else "Opened incident"
+    console.print(f"{verb} [bold]{incident.workflow_id}[/bold]: {escape(incident.summary)}")
+    if incident.attached:
+        console.print("The alert was added to the incident (dedup key matched).")
+    console.print(f"Follow it: escalation status {incident.key}")
+
+
+def command_result(console: Console, result: CommandResult) -> None:
+    """The answer to an accepted verb."""
+    style = STATUS_STYLES.get(result.status, "")
+    console.print(
+        f"{result.verb} accepted: {result.incident_id} is [{style}]{result.status}[/] "
+        f"({result.severity}, tier {result.tier})"
+    )
+    if result.message and result.message != result.verb:
+        console.print(Text(result.message))
+
+
+def status(console: Console, state: IncidentState, now: datetime | None = None) -> None:
+    """The readable `escalation status` view: header, SLA clocks, timeline, notifications."""
+    now = now or datetime.now(UTC)
+    style = STATUS_STYLES.get(state.status, "")
+    console.print(Text(f"{state.incident_id}: {state.title}", style="bold"))
+    console.print(
+        f"[{style}]{state.status.upper()}[/] · severity [bold]{escape(state.severity)}[/] · "
+        f"service {escape(state.service)} · tier {state.tier}"
+    )
+    console.print(Text(f"Classified: {state.classification.rule}", style="dim"))
+    if state.clients_affected or state.users_affected:
+        console.print(
+            Text(
+                f"Impact: {state.users_affected} users · clients: "
+                f"{', '.join(state.clients_affected) or '-'} · alerts: {state.alerts_received}"
+            )
+        )
+    for line in _ownership(state, now):
+        console.print(Text(line))
+    console.print(_sla_table(state, now))
+    console.print(_timeline_table(state))
+    if state.notifications:
+        console.print(_notifications_table(state))
+    else:
+        console.print("No notifications yet.")
+
+
+def _ownership(state: IncidentState, now: datetime) -> list[str]:
+    lines = [f"Opened {clock(state.opened_at)} ({relative(state.opened_at - now)})"]
+    if state.acknowledged_by:
+        lines.append(f"Acknowledged by {state.acknowledged_by} at {clock(state.acknowledged_at)}")
+    if state.resolved_by:
+        lines.append(f"Resolved by {state.resolved_by} at {clock(state.resolved_at)}")
+        if state.resolution:
+            lines.append(f"Cause: {state.resolution.cause} · fix: {state.resolution.resolution}")
+    if state.closed_at:
+        lines.append(f"Closed at {clock(state.closed_at)}")
+    if state.review_owner or state.review_workflow_id:
+        lines.append(
+            f"Review: owner {state.review_owner or '-'} · {state.review_workflow_id or 'pending'}"
+        )
+    return lines
+
+
+def _sla_table(state: IncidentState, now: datetime) -> Table:
+    sla = state.sla
+    table = Table(title="SLA clocks", title_justify="left")
+    table.add_column("clock")
+    table.add_column("due")
+    table.add_column("remaining")
+    table.add_column("state")
+    ack_met = state.acknowledged_at is not None or not state.is_open
+    resolve_met = state.resolved_at is not None or state.status == "closed"
+    for name, due, breached, met in (
+        ("acknowledge", sla.ack_due, sla.ack_breached, ack_met),
+        ("resolve", sla.resolve_due, sla.resolve_breached, resolve_met),
+    ):
+        if breached:
+            verdict = Text("BREACHED", style="bold red")
+        elif met:
+            verdict = Text("met", style="green")
+        elif due <= now:
+            verdict = Text("overdue", style="bold red")
+        else:
+            verdict = Text("running", style="yellow")
+        remaining = "-" if met else relative(due - now)
+        table.add_row(name, clock(due), remaining, verdict)
+    return table
+
+
+def _timeline_table(state: IncidentState) -> Table:
+    table = Table(title="Timeline", title_justify="left")
+    table.add_column("at (UTC)", no_wrap=True)
+    table.add_column("event")
+    table.add_column("by")
+    table.add_column("detail")
+    for entry in state.timeline:
+        style = "red" if entry.kind in {"rejected", "sla_breach"} else ""
+        table.add_row(
+            entry.at.astimezone(UTC).strftime("%H:%M:%S"),
+            Text(entry.kind, style=style),
+            Text(entry.actor),
+            Text(entry.detail),
+        )
+    return table
+
+
+def _notifications_table(state: IncidentState) -> Table:
+    table = Table(title="Notifications", title_justify="left")
+    table.add_column("at (UTC)", no_wrap=True)
+    table.add_column("channel")
+    table.add_column("to")
+    table.add_column("purpose")
+    table.add_column("status")
+    for record in state.notifications:
+        style = "red" if record.status == "failed" else ""
+        to = f"{record.recipient} <{record.to}>" if record.recipient else record.to
+        table.add_row(
+            record.at.astimezone(UTC).strftime("%H:%M:%S"),
+            record.channel,
+            Text(to),
+            record.purpose,
+            Text(record.status + (f": {record.error}" if record.error else ""), style=style),
+        )
+    return table
+
+
+def incident_list(console: Console, incidents: Sequence[IncidentListing]) -> None:
+    """`escalation list` as a table, newest first."""
+    if not incidents:
+        console.print("No incidents match.")
+        return
+    table = Table()
+    for column in ("incident", "status", "severity", "tier", "opened (UTC)"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("summary")
+    for incident in incidents:
+        style = STATUS_STYLES.get(incident.status or "", "")
+        table.add_row(
+            Text(incident.key),
+            Text(incident.status or "-", style=style),
+            Text(incident.severity or "-"),
+            str(incident.tier) if incident.tier is not None else "-",
+            incident.started_at.astimezone(UTC).strftime("%m-%d %H:%M"),
+            Text(_without_severity(incident.summary) or incident.service or "-"),
+        )
+    console.print(table)
+
+
+def _without_severity(summary: str | None) -> str | None:
+    """`payments: checkout failing`: the summary's `[severity]` is as of opening; the column
+    next to it is current."""
+    return re.sub(r"^\[[^\]]*\]\s*", "", summary) if summary else None
+
+
+def policy_summary(policy: Policy) -> str:
+    """One line saying what a policy holds, after `OK: <file>`."""
+    return (
+        f"{len(policy.severities)} severities ({', '.join(policy.severities)}), "
+        f"{len(policy.tiers)} tiers, {len(policy.contacts)} contacts, "
+        f"{len(policy.clients)} clients, {len(policy.classification)} classification rules"
+    )
+
+
+def policy_ok(console: Console, path: Path, policy: Policy) -> None:
+    """`escalation policy check` on a good file."""
+    console.print(Text(f"OK: {path}"), soft_wrap=True)
+    console.print(Text(policy_summary(policy)), soft_wrap=True)
