@@ -150,7 +150,7 @@ def test_client_messages_leave_out_incident_id_and_tier(purpose: str, channel: C
 
 @pytest.mark.parametrize("purpose", CLIENT)
 def test_client_subject_shows_the_status(purpose: str) -> None:
-    assert rendered(purpose, status="acknowledged").subject == f"[Acknowledged] {TITLE}"
+    assert rendered(purpose, status="acknowledged").subject == f"[Identified] {TITLE}"
 
 
 @pytest.mark.parametrize("purpose", ["page", "consult"])
@@ -158,8 +158,9 @@ def test_pages_say_how_to_acknowledge(purpose: str) -> None:
     assert f"Acknowledge: escalation ack {INCIDENT_ID} --by <you>" in rendered(purpose).text
 
 
-def test_other_emails_do_not_ask_for_an_acknowledgment() -> None:
-    assert "--by <you>" not in rendered("escalation").text
+def test_informational_emails_do_not_ask_for_an_acknowledgment() -> None:
+    assert "--by <you>" not in rendered("stakeholder_opened").text
+    assert "--by <you>" not in rendered("page", status="acknowledged").text
 
 
 def test_email_includes_the_text_and_next_update() -> None:

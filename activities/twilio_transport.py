@@ -1,0 +1,152 @@
+"""SMS and voice calls through Twilio's 2010-04-01 REST API, with the official `twilio` SDK.
+
+Delivery is at least once: Twilio's Messages and Calls resources take no idempotency key, so when
+Twilio accepted a request but the answer was lost (timeout, dropped connection), the activity's
+retry sends the SMS again or rings the phone twice. Retries are bounded by the workflow's delivery
+deadline; the returned SM.../CA... sid identifies each attempt in the Twilio console.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from requests import ConnectionError as RequestConnectionError
+from requests import RequestException, Timeout
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.rest import Client
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from activities.provider_errors import (
+    Headers,
+    ProviderAnswer,
+    is_permanent_status,
+    permanent,
+    provider_delay,
+    transient,
+)
+from activities.twilio_client import HeaderKeepingHttpClient
+from escalation.messages import DeliveryReceipt, RenderedMessage
+
+PERMANENT_ERROR_CODES: dict[int, str] = {
+    21211: "invalid 'To' phone number",
+    21610: "recipient unsubscribed (replied STOP)",
+    21614: "'To' number is not a mobile number",
+}
+"""Twilio error codes that no retry fixes, named for the timeline (any other 4xx is final too)."""
+
+ACKNOWLEDGE_PROMPT = "Press 1 to acknowledge."
+GATHER_ROUNDS = 2
+"""The message is read twice before the call ends, for whoever picks up mid-sentence."""
+
+log = logging.getLogger(__name__)
+
+
+class TwilioSmsTransport:
+    """Sends the rendered SMS (one GSM-7 segment) and returns the message sid (SM...)."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        from_number: str | None = None,
+        messaging_service_sid: str | None = None,
+    ) -> None:
+        if not (from_number or messaging_service_sid):
+            raise ValueError("an SMS needs a sender: a from number or a messaging service sid")
+        self.client = client
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        """Deliver once; a Messaging Service, when configured, picks the sending number."""
+        with _provider_errors(self.client):
+            if self.messaging_service_sid:
+                created = self.client.messages.create(
+                    to=message.to,
+                    body=message.text,
+                    messaging_service_sid=self.messaging_service_sid,
+                )
+            else:
+                created = self.client.messages.create(
+                    to=message.to, body=message.text, from_=self.from_number
+                )
+        log.info("sms %s accepted by Twilio as %s", message.notification_id, created.sid)
+        return DeliveryReceipt(status="sent", provider_id=created.sid)
+
+
+class TwilioVoiceTransport:
+    """Places a call that reads the message and asks for a key press; returns the call sid (CA...).
+
+    "sent" means Twilio queued the call, not that anyone answered. The key press is gathered
+    without an `action` URL until the acknowledgment callback exists (`ack_url`): until then
+    pressing 1 ends the prompt and acknowledging is done with the CLI or the UI.
+    """
+
+    def __init__(self, client: Client, *, from_number: str, ack_url: str | None = None) -> None:
+        self.client = client
+        self.from_number = from_number
+        self.ack_url = ack_url
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        """Place the call once; a Messaging Service cannot call, so a from number is required."""
+        with _provider_errors(self.client):
+            call = self.client.calls.create(
+                to=message.to, from_=self.from_number, twiml=self.twiml(message.text)
+            )
+        log.info("voice %s accepted by Twilio as %s", message.notification_id, call.sid)
+        return DeliveryReceipt(status="sent", provider_id=call.sid)
+
+    def twiml(self, text: str) -> str:
+        """Say the message inside a one-digit Gather, twice, then hang up."""
+        response = VoiceResponse()
+        for _ in range(GATHER_ROUNDS):
+            gather = Gather(num_digits=1, timeout=5, action=self.ack_url)
+            gather.say(f"{text} {ACKNOWLEDGE_PROMPT}")
+            response.append(gather)
+        response.say("No key pressed. Goodbye.")
+        return str(response)
+
+
+@contextmanager
+def _provider_errors(client: Client) -> Iterator[None]:
+    """Translate the SDK's exceptions into the ApplicationErrors the workflow acts on."""
+    secrets = [client.password or ""]
+    try:
+        yield
+    except (TwilioRestException, TwilioServiceException) as error:
+        raise _refusal(error, client, secrets) from None
+    except RequestException as error:
+        raise transient(f"Twilio unreachable: {_network_reason(error)}", secrets) from None
+
+
+def _refusal(
+    error: TwilioRestException | TwilioServiceException, client: Client, secrets: list[str]
+) -> Exception:
+    status = int(error.status)
+    code = error.code
+    text = str(error.msg) if isinstance(error, TwilioRestException) else error.detail or error.title
+    named = PERMANENT_ERROR_CODES.get(code) if isinstance(code, int) else None
+    detail = f"Twilio answered {status} (error {code}): {named or text}"
+    answer = ProviderAnswer(provider="twilio", status=status, code=code)
+    if named or is_permanent_status(status):
+        return permanent(detail, secrets, answer=answer)
+    delay = provider_delay(_last_headers(client))
+    return transient(detail, secrets, rate_limited=status == 429, retry_after=delay, answer=answer)
+
+
+def _network_reason(error: RequestException) -> str:
+    if isinstance(error, Timeout):
+        return "timed out"
+    if isinstance(error, RequestConnectionError):
+        return "connection failed"
+    return type(error).__name__
+
+
+def _last_headers(client: Client) -> Headers | None:
+    http_client = client.http_client
+    if isinstance(http_client, HeaderKeepingHttpClient):
+        response = http_client.last_response()
+        return response.headers if response is not None else None
+    return None

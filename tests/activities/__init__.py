@@ -1,0 +1,1 @@
+"""Tests for the activities: provider transports, templates and the delivery activity."""
