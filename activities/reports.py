@@ -1,0 +1,39 @@
+"""The final-report activity: build the report from the incident's record and email it."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.delivery import Transport
+from escalation.messages import DeliveryReceipt, RenderedMessage
+from escalation.report import ReportDelivery, build_report, render_report
+
+
+class ReportActivities:
+    """Constructed with the email transport (SendGrid or the outbox); registered as bound methods."""
+
+    def __init__(self, email: Transport) -> None:
+        self.email = email
+
+    @activity.defn(name="deliver_final_report")
+    def deliver_final_report(self, delivery: ReportDelivery) -> DeliveryReceipt:
+        """A plain `def`: the SendGrid SDK blocks, so this runs on the worker's thread pool.
+
+        Rendering is pure and repeatable, so a retry sends the same words under the same
+        notification id (the outbox writes it once; SendGrid has no idempotency key).
+        """
+        report = build_report(
+            delivery.incident, delivery.policy, delivery.review, audience=delivery.audience
+        )
+        rendered = render_report(report)
+        return self.email.send(
+            RenderedMessage(
+                notification_id=delivery.notification_id,
+                channel="email",
+                to=delivery.address,
+                subject=rendered.subject,
+                text=rendered.markdown,
+                html=rendered.html,
+                incident_id=delivery.incident.incident_id,
+            )
+        )
