@@ -24,6 +24,10 @@ Purpose = Literal[
     "stakeholder_opened",
     "stakeholder_breach",
     "stakeholder_resolved",
+    "review_assigned",
+    "review_reminder",
+    "review_overdue",
+    "action_item_reminder",
 ]
 
 
@@ -70,7 +74,14 @@ class BeginReview(BaseModel):
     owner: str | None
 
 
-Action = Notify | BeginReview
+class SendFinalReport(BaseModel):
+    """Email the final report to these recipients, in the client-facing or the internal version."""
+
+    recipients: list[Recipient]
+    audience: Literal["client", "internal"]
+
+
+Action = Notify | BeginReview | SendFinalReport
 
 
 class Deadline(BaseModel):
@@ -84,5 +95,8 @@ class Deadline(BaseModel):
         "resolve_warning",
         "resolve_sla",
         "client_update",
+        "review_reminder",
+        "review_overdue",
+        "action_item_reminder",
     ]
     summary: str

@@ -7,34 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+__all__ = ["IncidentState", "NotificationRecord", "TimelineEntry"]
+
 from escalation.alerts import Alert
-from escalation.contacts import Channel
+from escalation.logbook import Logbook, NotificationRecord, TimelineEntry
 
 IncidentStatus = Literal["triggered", "acknowledged", "resolved", "closed"]
 OPEN_STATUSES: tuple[IncidentStatus, ...] = ("triggered", "acknowledged")
-
-
-class TimelineEntry(BaseModel):
-    """One line of the incident log, as operators and the final report read it."""
-
-    at: datetime
-    kind: str
-    actor: str
-    detail: str
-
-
-class NotificationRecord(BaseModel):
-    """One message to one address on one channel, and what became of it."""
-
-    at: datetime
-    channel: Channel
-    to: str
-    purpose: str
-    status: Literal["sent", "outbox", "failed", "skipped", "cancelled"]
-    recipient: str = ""
-    notification_id: str = ""
-    provider_id: str | None = None
-    error: str | None = None
 
 
 class SlaClocks(BaseModel):
@@ -73,7 +52,7 @@ class Classification(BaseModel):
     rule: str
 
 
-class IncidentState(BaseModel):
+class IncidentState(Logbook):
     """The whole incident. Serialized into `status` and carried across continue-as-new."""
 
     incident_id: str
@@ -102,9 +81,7 @@ class IncidentState(BaseModel):
     breaches: list[str] = []
     review_owner: str | None = None
     review_workflow_id: str | None = None
-    timeline: list[TimelineEntry] = []
-    notifications: list[NotificationRecord] = []
-    notification_sequence: int = 0
+    review_completed_at: datetime | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -113,18 +90,13 @@ class IncidentState(BaseModel):
         return self.position.tier_index + 1
 
     @property
+    def logbook_id(self) -> str:
+        return self.incident_id
+
+    @property
     def is_open(self) -> bool:
         """Triggered or acknowledged: SLA clocks are running."""
         return self.status in OPEN_STATUSES
-
-    def record(self, at: datetime, kind: str, actor: str, detail: str) -> None:
-        """Append a line to the timeline."""
-        self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
-
-    def next_notification_id(self) -> str:
-        """A stable id per message, so a retried delivery can be recognised."""
-        self.notification_sequence += 1
-        return f"{self.incident_id}/n{self.notification_sequence}"
 
 
 def opening_alert_matches(state: IncidentState, alert: Alert) -> bool:

@@ -34,6 +34,9 @@ class SeverityPolicy(_PolicyModel):
     review: ReviewRequirement = Field(
         description="Whether resolution starts a post-incident review"
     )
+    review_within: Duration = Field(
+        timedelta(days=5), description="Due date of the post-incident review, from resolution"
+    )
     resolve_warnings: list[float] = Field(
         default=[0.5, 0.75, 0.9],
         description="Fractions of the resolution SLA at which responders are warned",
@@ -83,6 +86,19 @@ class Stakeholders(_PolicyModel):
 
     informed: list[str] = Field(default=[], description="Told of opening, breaches, resolution")
     consulted: list[str] = Field(default=[], description="Listed as consulted in status")
+
+
+class ReviewPolicy(_PolicyModel):
+    """Who owns post-incident reviews and how often they are chased."""
+
+    default_owner: str | None = Field(
+        None,
+        description="Contact owning reviews of services without an owner; the first manager when unset",
+    )
+    owners: dict[str, str] = Field(default={}, description="Service -> contact owning its reviews")
+    remind_every: Duration = Field(
+        timedelta(days=1), description="Reminder cadence for overdue work"
+    )
 
 
 class RuleCondition(_PolicyModel):
@@ -145,11 +161,20 @@ class Policy(_PolicyModel):
     )
     clients: dict[str, Client] = {}
     stakeholders: Stakeholders = Stakeholders()
+    reviews: ReviewPolicy = ReviewPolicy()
     classification: list[ClassificationRule] = Field(min_length=1)
 
     def severity(self, name: str) -> SeverityPolicy:
         """The rules for a severity this policy defines."""
         return self.severities[name]
+
+    def review_owner(self, service: str) -> str:
+        """The contact who owns reviews of a service."""
+        return (
+            self.reviews.owners.get(service)
+            or self.reviews.default_owner
+            or self.management.contacts[0]
+        )
 
     def contact(self, name: str) -> Contact:
         """A named contact, with the policy key as display name when none is given."""

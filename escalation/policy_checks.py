@@ -21,6 +21,11 @@ def cross_reference_errors(policy: Policy) -> Iterator[tuple[str, str]]:
         for position, name in enumerate(getattr(policy.stakeholders, role)):
             if name not in known:
                 yield f"stakeholders.{role}[{position}]", f"unknown contact {name!r}"
+    if policy.reviews.default_owner and policy.reviews.default_owner not in known:
+        yield "reviews.default_owner", f"unknown contact {policy.reviews.default_owner!r}"
+    for service, name in policy.reviews.owners.items():
+        if name not in known:
+            yield f"reviews.owners.{service}", f"unknown contact {name!r}"
     yield from _classification_errors(policy)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from escalation import audiences
-from escalation.actions import Action, BeginReview
+from escalation.actions import Action, BeginReview, SendFinalReport
 from escalation.alerts import Alert
 from escalation.classification import classify, more_severe
 from escalation.commands import (
@@ -196,12 +196,27 @@ def _resolve(policy: Policy, state: IncidentState, command: Resolve, now: dateti
         audiences.facts(policy, state),
         audience="stakeholders",
     )
+    report_to = audiences.clients(policy, state) + audiences.stakeholders(policy)
+    if report_to:
+        actions.append(SendFinalReport(recipients=report_to, audience="client"))
     review = policy.severity(state.severity).review
-    if state.review_workflow_id is None and (review == "required" or state.review_owner):
+    if state.review_completed_at is not None:
+        close(state, now, "resolved again after its review was completed")
+    elif state.review_workflow_id is None and (review == "required" or state.review_owner):
         actions.append(BeginReview(owner=state.review_owner))
     elif state.review_workflow_id is None:
         close(state, now, f"no review needed (review: {review})")
     return actions
+
+
+def review_finished(state: IncidentState, now: datetime, by: str, summary: str) -> None:
+    """The review workflow completed: a resolved incident closes; a reopened one closes on resolve."""
+    if state.review_completed_at is not None:
+        return
+    state.review_completed_at = now
+    state.record(now, "review_completed", by, summary)
+    if state.status == "resolved":
+        close(state, now, "post-incident review completed")
 
 
 def close(state: IncidentState, now: datetime, why: str) -> None:
@@ -238,7 +253,9 @@ def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime
     )
     state.record(now, "reopened", command.by, command.reason)
     actions = page_tier(policy, state, now, reason=f"reopened by {command.by}: {command.reason}")
-    return actions + tell_clients(policy, state, now, "client_update", "The problem has returned; we are on it again.")
+    return actions + tell_clients(
+        policy, state, now, "client_update", "The problem has returned; we are on it again."
+    )
 
 
 def _start_review(

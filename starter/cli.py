@@ -12,11 +12,12 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.envconfig import ClientConfig
@@ -33,11 +34,21 @@ from escalation.commands import (
     StartReview,
 )
 from escalation.contract import TASK_QUEUE
+from escalation.durations import Duration
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
+from escalation.report import build_report, render_report
+from escalation.stats import TOP_CAUSES, incident_stats
 from starter import render
 from starter.errors import NoAnswer, TemporalUnreachable, connect_failure_reason, explain
-from starter.incidents import incident_status, list_incidents, open_incident, send_verb
+from starter.incidents import (
+    completed_incidents,
+    incident_record,
+    incident_status,
+    list_incidents,
+    open_incident,
+    send_verb,
+)
 from starter.setup import register_search_attributes
 from worker.connection import DEFAULT_ADDRESS, connect
 
@@ -342,6 +353,83 @@ def list_(
         render.incident_list(out, incidents)
 
 
+@app.command("report")
+def report_(
+    incident: IncidentArg,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the report as HTML to this file")
+    ] = None,
+    for_client: Annotated[
+        bool,
+        typer.Option(
+            "--client",
+            help="The client version: no internal notes, rejections, management or addresses",
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report's facts as JSON")
+    ] = False,
+) -> None:
+    """Print the final report as Markdown (SLA figures from the current policy file)."""
+    try:
+        policy = load_policy(policy_path())
+    except PolicyInvalid as error:
+        _fail(explain(error))
+    record = _run(lambda client: incident_record(client, incident), timeout=ANSWER_TIMEOUT_SECONDS)
+    facts = build_report(
+        record.state, policy, record.review, audience="client" if for_client else "internal"
+    )
+    rendered = render_report(facts)
+    if html is not None:
+        try:
+            html.write_text(rendered.html, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {html}: {error.strerror or error}")
+    if as_json:
+        render.print_json(facts)
+    else:
+        render.report(rendered)
+    if html is not None:
+        typer.echo(f"HTML report written to {html}", err=True)
+
+
+@app.command()
+def stats(
+    since: Annotated[
+        str, typer.Option(help="Incidents closed within this long: 12h, 30d, 2w or ISO 8601")
+    ] = "30d",
+    service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="At most this many incidents (newest first)")
+    ] = 1000,
+    top: Annotated[int, typer.Option(min=1, max=100, help="How many causes to list")] = TOP_CAUSES,
+    as_json: JsonOption = False,
+) -> None:
+    """MTTA, MTTR, SLA breach rates and escalations of closed incidents, grouped."""
+    window = _window(since)
+    closed_since = datetime.now(UTC) - window
+    incidents = _run(
+        lambda client: completed_incidents(
+            client, closed_since=closed_since, service=service, limit=limit
+        ),
+        timeout=ANSWER_TIMEOUT_SECONDS,
+    )
+    figures = incident_stats(incidents, _local_policy(), top=top)
+    if as_json:
+        render.print_json(figures)
+    else:
+        scope = f"in the last {since.strip()}" + (f" for {service}" if service else "")
+        render.incident_stats(out, figures, scope)
+
+
+def _window(since: str) -> timedelta:
+    """`--since` read like the policy's durations."""
+    try:
+        return TypeAdapter(Duration).validate_python(since)
+    except ValidationError as error:
+        _fail(f"--since: {explain(error).removeprefix('argument: ')}")
+
+
 # -- running it -------------------------------------------------------------------------------------
 
 
@@ -431,8 +519,22 @@ def _log_to_stderr() -> None:
 
 
 def main() -> None:
-    """Console entry point (`escalation`)."""
-    app()
+    """Console entry point (`escalation`).
+
+    Exits with `os._exit` once output is flushed: at interpreter shutdown the Temporal client's
+    native threads can still touch Python and abort the process ("PyGILState_Release ...
+    finalizing"), which would turn a successful command into a crash. Nothing is left to clean up.
+    """
+    try:
+        app()
+        code = 0
+    except SystemExit as exit_:
+        if isinstance(exit_.code, str):
+            print(exit_.code, file=sys.stderr)
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from rich.text import Text
 from escalation.contract import CommandResult
 from escalation.incident import IncidentState
 from escalation.policy import Policy
+from escalation.report import RenderedReport, human_duration
+from escalation.stats import Figures, IncidentStats
 from starter.incidents import IncidentListing, OpenedIncident
 
 STATUS_STYLES = {
@@ -222,3 +224,69 @@ def policy_ok(console: Console, path: Path, policy: Policy) -> None:
     """`escalation policy check` on a good file."""
     console.print(Text(f"OK: {path}"), soft_wrap=True)
     console.print(Text(policy_summary(policy)), soft_wrap=True)
+
+
+def report(rendered: RenderedReport) -> None:
+    """The Markdown report on stdout, exactly as rendered (no markup, no wrapping): pipe it."""
+    print(rendered.markdown, end="")
+
+
+def incident_stats(console: Console, stats: IncidentStats, scope: str) -> None:
+    """`escalation stats`: overall, by service, by severity, by tier reached, top causes."""
+    console.print(Text(f"{stats.overall.incidents} closed incidents {scope}", style="bold"))
+    if not stats.overall.incidents:
+        return
+    console.print(_figures_table("Overall", {"all": stats.overall}))
+    console.print(_figures_table("By service", stats.by_service))
+    console.print(_figures_table("By severity", stats.by_severity))
+    by_tier = {f"tier {tier}": figures for tier, figures in stats.by_tier_reached.items()}
+    console.print(_figures_table("By tier reached", by_tier))
+    if stats.top_causes:
+        table = Table(title="Most frequent causes", title_justify="left")
+        table.add_column("cause")
+        table.add_column("incidents", justify="right")
+        for cause in stats.top_causes:
+            table.add_row(Text(cause.cause), str(cause.count))
+        console.print(table)
+
+
+_FIGURE_COLUMNS = (
+    "incidents",
+    "MTTA mean",
+    "MTTA median",
+    "MTTR mean",
+    "MTTR median",
+    "ack breached",
+    "resolve breached",
+    "beyond tier 1",
+    "to management",
+)
+
+
+def _figures_table(title: str, groups: dict[str, Figures]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    for column in _FIGURE_COLUMNS:
+        table.add_column(column, justify="right")
+    for name, f in groups.items():
+        table.add_row(
+            Text(name),
+            str(f.incidents),
+            _maybe_duration(f.mtta_mean),
+            _maybe_duration(f.mtta_median),
+            _maybe_duration(f.mttr_mean),
+            _maybe_duration(f.mttr_median),
+            _share(f.ack_breaches, f.ack_breach_rate),
+            _share(f.resolve_breaches, f.resolve_breach_rate),
+            f"{f.escalated_beyond_tier_1} ({f.tier_pages_beyond_tier_1} pages)",
+            f"{f.escalated_to_management} ({f.management_escalations} times)",
+        )
+    return table
+
+
+def _maybe_duration(value: timedelta | None) -> str:
+    return human_duration(value) if value is not None else "-"
+
+
+def _share(count: int, rate: float) -> str:
+    return f"{count} ({rate:.0%})"

@@ -6,7 +6,7 @@ import contextlib
 import shutil
 import sysconfig
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,18 +14,21 @@ import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.delivery import DeliveryActivities
+from activities.delivery import DeliveryActivities, Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
+from activities.reports import ReportActivities
+from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from starter.setup import register_search_attributes
 from workflows.incident import IncidentWorkflow
+from workflows.review import PostIncidentReviewWorkflow
 from workflows.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,18 +89,30 @@ class IncidentWorker:
     running without a worker would hold the time-skipping server's clock for every later test.
     """
 
-    def __init__(self, client: Client, policy_file: Path, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        client: Client,
+        policy_file: Path,
+        outbox: Outbox,
+        transports: Mapping[Channel, Transport] | None,
+    ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
-        transport = OutboxTransport(outbox)
-        delivery = DeliveryActivities({"email": transport, "sms": transport, "voice": transport})
+        outbox_transport = OutboxTransport(outbox)
+        transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
+        delivery = DeliveryActivities(transports)
+        reports = ReportActivities(transports["email"])
         policies = PolicyActivities(policy_file, load_policy(policy_file))
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[IncidentWorkflow],
-            activities=[delivery.deliver_notification, policies.snapshot_policy],
+            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow],
+            activities=[
+                delivery.deliver_notification,
+                reports.deliver_final_report,
+                policies.snapshot_policy,
+            ],
             activity_executor=ThreadPoolExecutor(8),
         )
 
@@ -118,8 +133,12 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
     """Builds started workers; each stops at the end of the test."""
     started: list[IncidentWorker] = []
 
-    def build(client: Client, policy_file: Path = EXAMPLE_POLICY) -> IncidentWorker:
-        incident_worker = IncidentWorker(client, policy_file, outbox)
+    def build(
+        client: Client,
+        policy_file: Path = EXAMPLE_POLICY,
+        transports: Mapping[Channel, Transport] | None = None,
+    ) -> IncidentWorker:
+        incident_worker = IncidentWorker(client, policy_file, outbox, transports)
         started.append(incident_worker)
         return incident_worker
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
+from activities.transports import TransportConfigError
+from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import PolicyInvalid
 from worker.connection import connect
 from worker.runner import run_worker
@@ -13,7 +16,7 @@ from worker.runner import run_worker
 
 async def _main() -> None:
     client = await connect()
-    await run_worker(client)
+    await run_worker(client, task_queue=os.environ.get("ESCALATION_TASK_QUEUE") or TASK_QUEUE)
 
 
 def main() -> None:
@@ -23,7 +26,7 @@ def main() -> None:
     )
     try:
         asyncio.run(_main())
-    except PolicyInvalid as error:
+    except (PolicyInvalid, TransportConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)
     except RuntimeError as error:

@@ -15,10 +15,12 @@ from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
+from activities.reports import ReportActivities
 from activities.transports import transports_from_environment
 from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import load_policy, policy_path
 from workflows.incident import IncidentWorkflow
+from workflows.review import PostIncidentReviewWorkflow
 
 log = logging.getLogger("escalation.worker")
 
@@ -32,13 +34,19 @@ def build_worker(
     """A worker with every workflow and activity; raises PolicyInvalid on a bad policy."""
     path = policy_file or policy_path()
     policy = load_policy(path)
-    delivery = DeliveryActivities(transports_from_environment())
+    transports = transports_from_environment()
+    delivery = DeliveryActivities(transports)
+    reports = ReportActivities(transports["email"])
     policies = PolicyActivities(path, policy)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[IncidentWorkflow],
-        activities=[delivery.deliver_notification, policies.snapshot_policy],
+        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow],
+        activities=[
+            delivery.deliver_notification,
+            reports.deliver_final_report,
+            policies.snapshot_policy,
+        ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         max_concurrent_activities=ACTIVITY_THREADS,
         graceful_shutdown_timeout=_graceful_timeout(),

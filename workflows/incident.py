@@ -7,19 +7,22 @@ to the engine and carries out what it decides. Handlers validate, record, and wa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel
 
     from escalation import engine, verbs
-    from escalation.actions import Action, BeginReview, Deadline, Notify
+    from escalation.actions import Action, BeginReview, Deadline, Notify, SendFinalReport
     from escalation.commands import MalformedCommand, example_argument, parse_command
     from escalation.contract import (
         INCIDENT_WORKFLOW,
+        REVIEW_WORKFLOW,
         CarriedIncident,
         CommandResult,
         IncidentStart,
@@ -27,7 +30,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.incident import IncidentState
     from escalation.policy import Policy
+    from escalation.review import ReviewStart, review_workflow_id
     from workflows import presentation
+    from workflows.background import BackgroundWork
+    from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.search_attributes import incident_search_attributes
 
@@ -52,7 +58,7 @@ class IncidentWorkflow:
         self._early: list[tuple[str, Any]] = []
         self._actions: list[Action] = []
         self._pages: set[asyncio.Task[None]] = set()
-        self._deliveries: set[asyncio.Task[None]] = set()
+        self._work = BackgroundWork()
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
@@ -74,12 +80,11 @@ class IncidentWorkflow:
             if self._history_is_long():
                 await self._continue_as_new()
             self._arm_timer(deadline)
-            await workflow.wait_condition(lambda: self._wake)
+            await workflow.wait_condition(lambda: self._wake or self._work.failure is not None)
+            self._work.raise_failure()
             self._wake = False
         self._publish(None)
-        await workflow.wait_condition(
-            lambda: not self._deliveries and workflow.all_handlers_finished()
-        )
+        await self._work.drain()
         return state
 
     async def _open(self, start: IncidentStart) -> IncidentState:
@@ -111,21 +116,49 @@ class IncidentWorkflow:
         for action in actions:
             if isinstance(action, Notify):
                 for recipient in action.recipients:
-                    self._track(
-                        asyncio.create_task(deliver(self.state, action, recipient)),
-                        action.stops_on_ack,
-                    )
-            elif isinstance(action, BeginReview):
-                self.state.record(
-                    workflow.now(),
-                    "review_pending",
-                    engine.SYSTEM,
-                    f"review owner: {action.owner or 'unassigned'}",
+                    page = deliver(self.state, action, recipient)
+                    self._track(page, is_page=action.stops_on_ack)
+            elif isinstance(action, SendFinalReport):
+                report = send_final_report(
+                    self.state,
+                    policy=self._policy,
+                    incident=self.state.model_copy(deep=True),
+                    review=None,
+                    recipients=action.recipients,
+                    audience=action.audience,
                 )
+                self._track(report, is_page=False)
+            elif isinstance(action, BeginReview):
+                self._track(self._begin_review(action), is_page=False)
 
-    def _track(self, task: asyncio.Task[None], is_page: bool) -> None:
-        self._deliveries.add(task)
-        task.add_done_callback(self._deliveries.discard)
+    async def _begin_review(self, action: BeginReview) -> None:
+        """The review runs as its own workflow (ABANDON), so it outlives this one."""
+        state, now = self.state, workflow.now()
+        owner = action.owner or self._policy.review_owner(state.service)
+        due_at = now + self._policy.severity(state.severity).review_within
+        review_id = review_workflow_id(state.key)
+        state.review_workflow_id = review_id
+        state.record(
+            now,
+            "review_started",
+            engine.SYSTEM,
+            f"{review_id}: owner {owner}, due {due_at:%Y-%m-%d %H:%M} UTC",
+        )
+        await workflow.start_child_workflow(
+            REVIEW_WORKFLOW,
+            ReviewStart(
+                incident=state.model_copy(deep=True),
+                policy=self._policy,
+                owner=owner,
+                due_at=due_at,
+            ),
+            id=review_id,
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=f"Review: {presentation.summary(state.severity, state.service, state.title)}",
+        )
+
+    def _track(self, work: Coroutine[Any, Any, None], is_page: bool) -> None:
+        task = self._work.start(work)
         if is_page:
             self._pages.add(task)
             task.add_done_callback(self._pages.discard)
@@ -173,9 +206,7 @@ class IncidentWorkflow:
         )
 
     async def _continue_as_new(self) -> None:
-        await workflow.wait_condition(
-            lambda: not self._deliveries and workflow.all_handlers_finished()
-        )
+        await self._work.drain()
         assert self._snapshot is not None
         carried = CarriedIncident(policy=self._snapshot, state=self.state)
         workflow.continue_as_new(
@@ -392,6 +423,18 @@ class IncidentWorkflow:
     @new_alert.validator
     def _check_new_alert(self, payload: Any = None) -> None:
         self._validate("new_alert", payload)
+
+    @workflow.signal(
+        name="review_completed",
+        description='Sent by the review workflow when it completes. Example: {"by": "alice", "summary": "..."}',
+    )
+    def review_completed(self, payload: Any = None) -> None:
+        """Close the resolved incident; tolerant like every signal (nothing here may raise)."""
+        if self._state is None or not isinstance(payload, dict):
+            return
+        by, summary = str(payload.get("by") or "review"), str(payload.get("summary") or "")
+        verbs.review_finished(self.state, workflow.now(), by[:100], summary[:10_000])
+        self._wake = True
 
     @workflow.query(
         name="status",

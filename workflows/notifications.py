@@ -13,7 +13,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify, Recipient
     from escalation.contacts import Channel
-    from escalation.incident import IncidentState, NotificationRecord
+    from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
 
 FALLBACK_ORDER: tuple[Channel, ...] = ("sms", "voice", "email")
@@ -27,19 +27,30 @@ DELIVERY_RETRY = RetryPolicy(
 """429/5xx/timeouts retry with backoff for up to DELIVERY_DEADLINE; refusals are final."""
 
 DELIVERY_DEADLINE = timedelta(hours=1)
+"""How long a client or stakeholder message keeps retrying before it is given up."""
+
+URGENT_DELIVERY_DEADLINE = timedelta(minutes=15)
+"""Pages and management escalations retry this long (a provider outage of 10 minutes is ridden
+out), then fall back to another channel rather than arrive an hour late."""
+
+URGENT_AUDIENCES = frozenset({"responders", "management"})
+
+UNUSABLE_NUMBER_CODES = frozenset({21211})
+"""Twilio codes that condemn the number itself; other refusals (21610 STOP, 21614 landline)
+still let a voice call to the same number through."""
 PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
 
 
-async def deliver(state: IncidentState, action: Notify, recipient: Recipient) -> None:
+async def deliver(log: Logbook, action: Notify, recipient: Recipient) -> None:
     """Send on each of the recipient's channels; a channel that refuses falls back to another."""
-    await RecipientDelivery(state, action, recipient).run()
+    await RecipientDelivery(log, action, recipient).run()
 
 
 @dataclass
 class RecipientDelivery:
     """One Notify action's messages to one recipient, and the record of each attempt."""
 
-    state: IncidentState
+    log: Logbook
     action: Notify
     recipient: Recipient
 
@@ -60,10 +71,11 @@ class RecipientDelivery:
             failure = await self._send_once(channel, address)
             if failure is None:
                 continue
-            fallback = next(iter(self._fallbacks(tried + planned, failed_address=address)), None)
+            avoid = None if failure.address_still_usable else address
+            fallback = next(iter(self._fallbacks(tried + planned, failed_address=avoid)), None)
             if fallback is not None:
-                detail = f"{channel} to {self.recipient.name} failed ({failure}); trying {fallback}"
-                self.state.record(workflow.now(), "fallback", "escalation", detail)
+                detail = f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
+                self.log.record(workflow.now(), "fallback", "escalation", detail)
                 planned.append(fallback)
 
     def _fallbacks(self, tried: list[Channel], failed_address: str | None) -> list[Channel]:
@@ -77,9 +89,9 @@ class RecipientDelivery:
             and address != failed_address
         ]
 
-    async def _send_once(self, channel: Channel, address: str) -> str | None:
+    async def _send_once(self, channel: Channel, address: str) -> DeliveryFailure | None:
         """One message through the delivery activity; returns why it failed for good, or None."""
-        notification_id = self.state.next_notification_id()
+        notification_id = self.log.next_notification_id()
         message = OutboundMessage(
             notification_id=notification_id,
             purpose=self.action.purpose,
@@ -94,14 +106,20 @@ class RecipientDelivery:
                 message,
                 result_type=DeliveryReceipt,
                 start_to_close_timeout=timedelta(seconds=30),
-                schedule_to_close_timeout=DELIVERY_DEADLINE,
+                schedule_to_close_timeout=(
+                    URGENT_DELIVERY_DEADLINE
+                    if self.action.audience in URGENT_AUDIENCES
+                    else DELIVERY_DEADLINE
+                ),
                 retry_policy=DELIVERY_RETRY,
                 summary=f"{self.action.purpose} {channel} to {self.recipient.name}",
             )
         except ActivityError as error:
-            reason = _reason(error)
-            self._record(channel, address, "failed", notification_id=notification_id, error=reason)
-            return reason
+            failure = DeliveryFailure.of(error)
+            self._record(
+                channel, address, "failed", notification_id=notification_id, error=failure.reason
+            )
+            return failure
         except asyncio.CancelledError:
             self._record(
                 channel, address, "cancelled", notification_id=notification_id, error=PAGING_STOPPED
@@ -126,7 +144,7 @@ class RecipientDelivery:
         provider_id: str | None = None,
         error: str | None = None,
     ) -> None:
-        self.state.notifications.append(
+        self.log.notifications.append(
             NotificationRecord(
                 at=workflow.now(),
                 channel=channel,
@@ -141,8 +159,20 @@ class RecipientDelivery:
         )
 
 
-def _reason(error: ActivityError) -> str:
-    cause = error.cause
-    if isinstance(cause, ApplicationError):
-        return cause.message
-    return str(cause or error)
+@dataclass(frozen=True)
+class DeliveryFailure:
+    """Why a message did not go out, and whether its address may still work on another channel."""
+
+    reason: str
+    address_still_usable: bool
+
+    @classmethod
+    def of(cls, error: ActivityError) -> DeliveryFailure:
+        """A permanent refusal that does not condemn the address (e.g. SMS STOP) keeps it usable;
+        an exhausted retry (provider down) does not: try another provider's channel instead."""
+        cause = error.cause
+        if not isinstance(cause, ApplicationError):
+            return cls(str(cause or error), address_still_usable=False)
+        answer = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
+        usable = cause.type == PERMANENT_FAILURE and answer.get("code") not in UNUSABLE_NUMBER_CODES
+        return cls(cause.message, address_still_usable=usable)

@@ -39,7 +39,9 @@ async def status(handle: WorkflowHandle) -> IncidentState:
     return await handle.query("status", result_type=IncidentState)
 
 
-async def wait_for(handle: WorkflowHandle, condition: Callable[[IncidentState], bool]) -> IncidentState:
+async def wait_for(
+    handle: WorkflowHandle, condition: Callable[[IncidentState], bool]
+) -> IncidentState:
     """Poll the status query until the condition holds, failing after a deadline."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
@@ -47,7 +49,9 @@ async def wait_for(handle: WorkflowHandle, condition: Callable[[IncidentState], 
         if state is not None and condition(state):
             return state
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {DEADLINE_SECONDS}s; last status: {state}")
+            raise AssertionError(
+                f"condition not met within {DEADLINE_SECONDS}s; last status: {state}"
+            )
         await asyncio.sleep(0.05)
 
 
@@ -72,7 +76,11 @@ def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
     """Recipients of delivered messages of one purpose, once per person, in order."""
     names: list[str] = []
     for record in state.notifications:
-        if record.purpose == purpose and record.status in {"sent", "outbox"} and record.recipient not in names:
+        if (
+            record.purpose == purpose
+            and record.status in {"sent", "outbox"}
+            and record.recipient not in names
+        ):
             names.append(record.recipient)
     return names
 

@@ -18,7 +18,9 @@ from tests.workflows.helpers import (
 CRITICAL = {"clients_affected": ["acme", "globex"]}
 
 
-async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
@@ -43,7 +45,10 @@ async def test_repeat_then_management(time_skipping_env: WorkflowEnvironment, ma
         handle = await start_incident(worker, **CRITICAL)
         await env.sleep(timedelta(hours=1, minutes=31))
         state = await wait_for(handle, lambda s: s.position.exhausted)
-        paged = [(minutes_after_open(state, e.at), e.detail.split(":")[0]) for e in entries(state, "paged")]
+        paged = [
+            (minutes_after_open(state, e.at), e.detail.split(":")[0])
+            for e in entries(state, "paged")
+        ]
         assert paged == [
             (0, "Tier 1 frontline"),
             (10, "Tier 2 specialists"),
@@ -54,10 +59,14 @@ async def test_repeat_then_management(time_skipping_env: WorkflowEnvironment, ma
         ]
         management = [e for e in entries(state, "escalated") if "every tier was paged" in e.detail]
         assert [minutes_after_open(state, e.at) for e in management] == [90]
-        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation"))
+        state = await wait_for(
+            handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation")
+        )
 
 
-async def test_acknowledgment_stops_all_further_paging(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_acknowledgment_stops_all_further_paging(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
@@ -75,7 +84,9 @@ async def test_acknowledgment_stops_all_further_paging(time_skipping_env: Workfl
         assert minutes_after_open(state, state.acknowledged_at) == 5
 
 
-async def test_acknowledgment_after_the_sla_records_the_breach(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_acknowledgment_after_the_sla_records_the_breach(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
@@ -86,13 +97,17 @@ async def test_acknowledgment_after_the_sla_records_the_breach(time_skipping_env
         assert minutes_after_open(state, breach.at) == 15
         assert "acknowledgment SLA breached" in breach.detail
         await handle.execute_update("acknowledge", {"by": "bob"})
-        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "ack_breach"))
+        state = await wait_for(
+            handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "ack_breach")
+        )
         assert state.status == "acknowledged"
         assert state.sla.ack_breached
         assert state.breaches == ["ack"]
 
 
-async def test_resolution_warnings_and_breach_fire_at_their_fractions(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_resolution_warnings_and_breach_fire_at_their_fractions(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
@@ -105,12 +120,17 @@ async def test_resolution_warnings_and_breach_fire_at_their_fractions(time_skipp
         assert warnings == [120, 180, 216]
         breaches = [minutes_after_open(state, e.at) for e in entries(state, "sla_breach")]
         assert breaches == [240]
-        state = await wait_for(handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "resolve_breach"))
+        state = await wait_for(
+            handle,
+            lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "resolve_breach"),
+        )
         assert "Erin Walsh (Head of Support)" in paged_recipients(state, "resolve_warning")
         assert "Frank Moreau (VP Customer Success)" in paged_recipients(state, "stakeholder_breach")
 
 
-async def test_acknowledged_but_unresolved_consults_the_next_tier(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_acknowledged_but_unresolved_consults_the_next_tier(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
@@ -125,16 +145,28 @@ async def test_acknowledged_but_unresolved_consults_the_next_tier(time_skipping_
         assert state.status == "acknowledged"
 
 
-async def test_client_updates_follow_the_cadence_and_stop_at_resolution(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_client_updates_follow_the_cadence_and_stop_at_resolution(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker, **CRITICAL)
         await env.sleep(timedelta(minutes=95))
         state = await wait_for(handle, lambda s: len(entries(s, "client_update")) == 3)
-        assert [minutes_after_open(state, e.at) for e in entries(state, "client_update")] == [30, 60, 90]
+        assert [minutes_after_open(state, e.at) for e in entries(state, "client_update")] == [
+            30,
+            60,
+            90,
+        ]
         await handle.execute_update(
-            "resolve", {"by": "carol", "cause": "expired cert", "resolution": "rotated", "preventive_measures": ["alert on expiry"]}
+            "resolve",
+            {
+                "by": "carol",
+                "cause": "expired cert",
+                "resolution": "rotated",
+                "preventive_measures": ["alert on expiry"],
+            },
         )
         await env.sleep(timedelta(hours=2))
         state = await status(handle)

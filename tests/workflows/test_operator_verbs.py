@@ -22,7 +22,18 @@ from tests.workflows.helpers import (
 )
 
 VERBS = sorted(EXAMPLES)
-MALFORMED: list[Any] = [None, "", "ack", 42, [], ["by", "alice"], {}, {"by": ""}, {"by": 7}, {"nonsense": True}]
+MALFORMED: list[Any] = [
+    None,
+    "",
+    "ack",
+    42,
+    [],
+    ["by", "alice"],
+    {},
+    {"by": ""},
+    {"by": 7},
+    {"nonsense": True},
+]
 
 
 async def update_refusal(handle, verb: str, payload: Any) -> str:
@@ -68,39 +79,58 @@ async def test_malformed_updates_are_refused_with_a_reason_and_leave_no_trace(
         assert await workflow_task_failures(handle) == []
 
 
-async def test_refusals_name_the_reason(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_refusals_name_the_reason(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker)
         await handle.execute_update("acknowledge", {"by": "alice"})
-        assert await update_refusal(handle, "acknowledge", {"by": "bob"}) == "acknowledge: already acknowledged by alice"
+        assert (
+            await update_refusal(handle, "acknowledge", {"by": "bob"})
+            == "acknowledge: already acknowledged by alice"
+        )
         assert "unknown severity 'urgent'" in await update_refusal(
             handle, "change_severity", {"by": "bob", "severity": "urgent"}
         )
-        assert "there is no tier 7" in await update_refusal(handle, "escalate", {"by": "bob", "reason": "x", "to_tier": 7})
+        assert "there is no tier 7" in await update_refusal(
+            handle, "escalate", {"by": "bob", "reason": "x", "to_tier": 7}
+        )
         assert "only a resolved incident can be reopened" in await update_refusal(
             handle, "reopen", {"by": "bob", "reason": "x"}
         )
         await handle.signal("acknowledge", {"by": "carol"})
         state = await wait_for(handle, lambda s: bool(entries(s, "rejected")))
         rejected = entries(state, "rejected")[0]
-        assert (rejected.actor, rejected.detail) == ("carol", "acknowledge: already acknowledged by alice")
+        assert (rejected.actor, rejected.detail) == (
+            "carol",
+            "acknowledge: already acknowledged by alice",
+        )
 
 
-async def test_manual_escalation_to_a_tier_and_to_management(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_manual_escalation_to_a_tier_and_to_management(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker)
-        result = await handle.execute_update("escalate", {"by": "alice", "reason": "needs DBA", "to_tier": 3})
+        result = await handle.execute_update(
+            "escalate", {"by": "alice", "reason": "needs DBA", "to_tier": 3}
+        )
         assert result["tier"] == 3
-        await handle.signal("escalate", {"by": "alice", "reason": "ownership unclear", "to_tier": "management"})
+        await handle.signal(
+            "escalate", {"by": "alice", "reason": "ownership unclear", "to_tier": "management"}
+        )
         state = await wait_for(handle, lambda s: s.position.management_engaged)
         assert entries(state, "paged")[-1].detail.startswith("Tier 3 cross-functional: carol, dave")
         state = await wait_for(
-            handle, lambda s: {"Carol Diaz", "Dave Kim"} <= set(paged_recipients(s))
-            and "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation")
+            handle,
+            lambda s: (
+                {"Carol Diaz", "Dave Kim"} <= set(paged_recipients(s))
+                and "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation")
+            ),
         )
         assert "escalated by alice: ownership unclear" in entries(state, "escalated")[-1].detail
         await env.sleep(timedelta(minutes=20, seconds=1))
@@ -108,13 +138,17 @@ async def test_manual_escalation_to_a_tier_and_to_management(time_skipping_env: 
         assert entries(state, "paged")[-1].detail.startswith("Tier 1 frontline")
 
 
-async def test_resolve_then_reopen_pages_tier_one_again(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
+async def test_resolve_then_reopen_pages_tier_one_again(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
     env = time_skipping_env
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker, clients_affected=["acme", "globex"])
         await handle.execute_update("acknowledge", {"by": "alice"})
-        await handle.execute_update("resolve", {"by": "alice", "cause": "bad deploy", "resolution": "rolled back"})
+        await handle.execute_update(
+            "resolve", {"by": "alice", "cause": "bad deploy", "resolution": "rolled back"}
+        )
         assert (await status(handle)).status == "resolved"
         result = await handle.execute_update("reopen", {"by": "bob", "reason": "errors are back"})
         assert result["status"] == "triggered"
@@ -132,7 +166,9 @@ async def test_resolving_a_low_incident_closes_it_and_completes_the_workflow(
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker, severity="low")
-        await handle.execute_update("resolve", {"by": "alice", "cause": "noise", "resolution": "tuned alert"})
+        await handle.execute_update(
+            "resolve", {"by": "alice", "cause": "noise", "resolution": "tuned alert"}
+        )
         result = await handle.result()
         assert result.status == "closed"
         assert [e.kind for e in (await status(handle)).timeline][-2:] == ["resolved", "closed"]
@@ -145,12 +181,21 @@ async def test_new_alert_signal_joins_the_incident_and_ignores_redelivery(
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker, users_affected=5)
-        repeat = Alert(title="still failing", service="payments", alert_id="a-2", clients_affected=["acme", "globex"])
+        repeat = Alert(
+            title="still failing",
+            service="payments",
+            alert_id="a-2",
+            clients_affected=["acme", "globex"],
+        )
         await handle.signal("new_alert", repeat.model_dump(mode="json"))
         await handle.signal("new_alert", repeat.model_dump(mode="json"))
-        state = await wait_for(handle, lambda s: s.alerts_received == 2 and s.severity == "critical")
+        state = await wait_for(
+            handle, lambda s: s.alerts_received == 2 and s.severity == "critical"
+        )
         changed = entries(state, "severity_changed")[0]
-        assert changed.detail.startswith("medium -> critical: new alert: clients_affected_at_least=2")
+        assert changed.detail.startswith(
+            "medium -> critical: new alert: clients_affected_at_least=2"
+        )
         await handle.signal("add_note", {"by": "alice", "text": "marker"})
         state = await wait_for(handle, lambda s: bool(entries(s, "note")))
         assert state.alerts_received == 2

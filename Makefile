@@ -1,0 +1,36 @@
+# Two commands on a fresh machine with Python 3.11+:
+#   make run    the embedded stack: Temporal dev server + UI, the worker, a demo incident
+#   make test   lint and every test (unit, workflow, wire, end-to-end)
+# Both bootstrap uv into .tools/ and install the locked dependencies into .venv/.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+
+.PHONY: run test lint format bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked
+	touch $@
+
+run: .venv/.synced
+	$(UV) run --locked escalation dev
+
+test: .venv/.synced
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+	$(UV) run --locked pytest
+
+lint: .venv/.synced
+	$(UV) run --locked ruff check .
+
+format: .venv/.synced
+	$(UV) run --locked ruff format .
+	$(UV) run --locked ruff check --fix .
+
+clean:
+	rm -rf .venv .tools .escalation .pytest_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""The record every workflow keeps: a timeline of what happened and every message sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+from escalation.contacts import Channel
+
+
+class TimelineEntry(BaseModel):
+    """One line of the log, as operators and the final report read it."""
+
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+
+
+class NotificationRecord(BaseModel):
+    """One message to one address on one channel, and what became of it."""
+
+    at: datetime
+    channel: Channel
+    to: str
+    purpose: str
+    status: Literal["sent", "outbox", "failed", "skipped", "cancelled"]
+    recipient: str = ""
+    notification_id: str = ""
+    provider_id: str | None = None
+    error: str | None = None
+
+
+class Logbook(BaseModel):
+    """Timeline and notifications, with ids for messages stable across activity retries."""
+
+    timeline: list[TimelineEntry] = []
+    notifications: list[NotificationRecord] = []
+    notification_sequence: int = 0
+
+    @property
+    def logbook_id(self) -> str:
+        """The workflow id the log belongs to; prefixes notification ids."""
+        raise NotImplementedError
+
+    def record(self, at: datetime, kind: str, actor: str, detail: str) -> None:
+        """Append a line to the timeline."""
+        self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
+
+    def next_notification_id(self) -> str:
+        """A stable id per message, so a retried delivery can be recognised."""
+        self.notification_sequence += 1
+        return f"{self.logbook_id}/n{self.notification_sequence}"

@@ -1,0 +1,220 @@
+"""The post-incident review: owner, due date, action items tracked to done, client feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from escalation.commands import Actor, MalformedCommand, Text, describe_validation_error
+from escalation.incident import IncidentState
+from escalation.logbook import Logbook
+from escalation.policy import Policy
+
+ReviewStatus = Literal["open", "completed"]
+
+
+class ActionItem(BaseModel):
+    """A preventive action, tracked until someone marks it done."""
+
+    id: str
+    title: str
+    owner: str
+    due: datetime | None = None
+    blocking: bool = True
+    created_by: str
+    created_at: datetime
+    done_by: str | None = None
+    done_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None
+
+
+class Feedback(BaseModel):
+    """What a client or a colleague said about the incident and its handling."""
+
+    by: str
+    text: str
+    at: datetime
+
+
+class ReviewStart(BaseModel):
+    """The review workflow's input: the incident as resolved, and the rules it runs under."""
+
+    incident: IncidentState
+    policy: Policy
+    owner: str
+    due_at: datetime
+
+
+class ReviewState(Logbook):
+    """The review as `status` shows it and the final report reads it."""
+
+    review_id: str
+    incident_id: str
+    owner: str
+    status: ReviewStatus = "open"
+    opened_at: datetime
+    due_at: datetime
+    overdue_escalated: bool = False
+    reminders_sent: int = 0
+    last_reminder_at: datetime | None = None
+    action_items: list[ActionItem] = []
+    feedback: list[Feedback] = []
+    summary: str | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def logbook_id(self) -> str:
+        return self.review_id
+
+    def open_items(self, *, blocking_only: bool = False) -> list[ActionItem]:
+        return [i for i in self.action_items if i.is_open and (i.blocking or not blocking_only)]
+
+
+class _ReviewCommand(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    by: Actor
+
+
+class AddActionItem(_ReviewCommand):
+    """A preventive action item with an owner; blocking items must be done before completion."""
+
+    title: Annotated[str, Field(min_length=1, max_length=500, description="What will be done")]
+    owner: Annotated[str, Field(min_length=1, max_length=100, description="Who does it")]
+    due: datetime | None = Field(None, description="When it is due (ISO 8601), optional")
+    blocking: bool = Field(True, description="Must be done before the review can complete")
+
+
+class CompleteActionItem(_ReviewCommand):
+    """Mark an action item done."""
+
+    id: Annotated[str, Field(min_length=1, max_length=20, description="Action item id, e.g. A1")]
+
+
+class SubmitFeedback(_ReviewCommand):
+    """Feedback from a client or a colleague, recorded with who sent it."""
+
+    text: Text = Field(description="The feedback")
+
+
+class CompleteReview(_ReviewCommand):
+    """Close the review with its summary; refused while blocking action items are open."""
+
+    summary: Text = Field(description="What was learned")
+
+
+REVIEW_VERBS: dict[str, type[_ReviewCommand]] = {
+    "add_action_item": AddActionItem,
+    "complete_action_item": CompleteActionItem,
+    "submit_feedback": SubmitFeedback,
+    "complete_review": CompleteReview,
+}
+
+REVIEW_EXAMPLES: dict[str, str] = {
+    "add_action_item": (
+        '{"by": "alice", "title": "alert 14 days before cert expiry", "owner": "bob", '
+        '"due": "2026-12-01T17:00:00Z"}'
+    ),
+    "complete_action_item": '{"by": "bob", "id": "A1"}',
+    "submit_feedback": '{"by": "ops@acme.example", "text": "updates were timely"}',
+    "complete_review": '{"by": "alice", "summary": "cert rotation is now automated"}',
+}
+
+
+def parse_review_command(verb: str, payload: object) -> _ReviewCommand:
+    """Validate a raw JSON argument for a review verb, with a readable reason on failure."""
+    if payload is None:
+        raise MalformedCommand(f"{verb} takes one JSON object, e.g. {REVIEW_EXAMPLES[verb]}")
+    try:
+        return REVIEW_VERBS[verb].model_validate(payload)
+    except ValidationError as error:
+        raise MalformedCommand(describe_validation_error(error)) from None
+
+
+def review_refusal(review: ReviewState, command: _ReviewCommand) -> str | None:
+    """Why a review verb cannot apply now, or None."""
+    if review.status == "completed":
+        return f"the review was completed by {review.completed_by}"
+    if isinstance(command, CompleteActionItem):
+        item = next((i for i in review.action_items if i.id == command.id), None)
+        if item is None:
+            known = ", ".join(i.id for i in review.action_items) or "none yet"
+            return f"no action item {command.id!r} (action items: {known})"
+        if not item.is_open:
+            return f"action item {item.id} was already completed by {item.done_by}"
+    if isinstance(command, CompleteReview) and (blocking := review.open_items(blocking_only=True)):
+        listed = ", ".join(f"{i.id} ({i.title})" for i in blocking)
+        return f"blocking action items are still open: {listed}"
+    return None
+
+
+def apply_review_command(review: ReviewState, command: _ReviewCommand, now: datetime) -> str:
+    """Carry out an accepted review verb; returns the line it adds to the review timeline."""
+    handler: Callable[[ReviewState, _ReviewCommand, datetime], str] = _EFFECTS[type(command)]
+    detail = handler(review, command, now)
+    review.record(now, _KINDS[type(command)], command.by, detail)
+    return detail
+
+
+def _add_item(review: ReviewState, command: AddActionItem, now: datetime) -> str:
+    item = ActionItem(
+        id=f"A{len(review.action_items) + 1}",
+        title=command.title,
+        owner=command.owner,
+        due=command.due,
+        blocking=command.blocking,
+        created_by=command.by,
+        created_at=now,
+    )
+    review.action_items.append(item)
+    return f"{item.id}: {item.title} (owner {item.owner}{', blocking' if item.blocking else ''})"
+
+
+def _complete_item(review: ReviewState, command: CompleteActionItem, now: datetime) -> str:
+    item = next(i for i in review.action_items if i.id == command.id)
+    item.done_by, item.done_at = command.by, now
+    return f"{item.id} done: {item.title}"
+
+
+def _feedback(review: ReviewState, command: SubmitFeedback, now: datetime) -> str:
+    review.feedback.append(Feedback(by=command.by, text=command.text, at=now))
+    return command.text
+
+
+def _complete(review: ReviewState, command: CompleteReview, now: datetime) -> str:
+    review.status = "completed"
+    review.summary = command.summary
+    review.completed_by, review.completed_at = command.by, now
+    return command.summary
+
+
+_EFFECTS: dict[type, Callable[..., str]] = {
+    AddActionItem: _add_item,
+    CompleteActionItem: _complete_item,
+    SubmitFeedback: _feedback,
+    CompleteReview: _complete,
+}
+_KINDS = {
+    AddActionItem: "action_item_added",
+    CompleteActionItem: "action_item_done",
+    SubmitFeedback: "feedback",
+    CompleteReview: "review_completed",
+}
+
+
+def review_workflow_id(incident_key: str) -> str:
+    """`review-<key>`: one review per incident key."""
+    return f"review-{incident_key}"
+
+
+def default_owner(policy: Policy, state: IncidentState) -> str:
+    """The review owner when nobody named one: the service's review owner from the policy."""
+    return policy.review_owner(state.service)

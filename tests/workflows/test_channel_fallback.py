@@ -1,0 +1,156 @@
+"""Delivery through the real SendGrid and Twilio SDKs against the local fake, inside workflows:
+a refused channel falls back within one attempt; an outage is ridden out without duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.delivery import Transport
+from activities.sendgrid_transport import SendGridTransport, sendgrid_client
+from activities.twilio_client import twilio_client
+from activities.twilio_transport import TwilioSmsTransport, TwilioVoiceTransport
+from escalation.contacts import Channel
+from tests.conftest import EXAMPLE_POLICY
+from tests.fakes.providers import FakeProviders, Fault, twilio_error
+from tests.workflows.helpers import entries, start_incident, wait_for
+
+MESSAGES = "/Messages.json"
+CALLS = "/Calls.json"
+SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
+    "channels: [sms, email], review: required, review_within: 5d",
+    "channels: [sms], review: required",
+)
+
+
+@pytest.fixture
+def providers() -> Iterator[FakeProviders]:
+    with FakeProviders() as fake:
+        yield fake
+
+
+@pytest.fixture
+def provider_transports(providers: FakeProviders) -> dict[Channel, Transport]:
+    twilio = twilio_client(
+        providers.twilio_account_sid, providers.twilio_auth_token, base_url=providers.url
+    )
+    return {
+        "email": SendGridTransport(
+            sendgrid_client(providers.sendgrid_api_key, providers.url), "pager@example.com"
+        ),
+        "sms": TwilioSmsTransport(twilio, from_number="+15555550100"),
+        "voice": TwilioVoiceTransport(twilio, from_number="+15555550100"),
+    }
+
+
+@pytest.fixture
+def sms_only_policy(tmp_path: Path) -> Path:
+    assert "channels: [sms], review: required" in SMS_ONLY_POLICY
+    path = tmp_path / "policy.yaml"
+    path.write_text(SMS_ONLY_POLICY)
+    return path
+
+
+def accepted(providers: FakeProviders, suffix: str, to: str) -> int:
+    """How many messages the provider accepted for one address: the duplicates a person sees."""
+    return sum(
+        1
+        for request, answer in providers.answers
+        if request.path.endswith(suffix)
+        and answer.status in (200, 201)
+        and request.form.get("To") == to
+    )
+
+
+async def test_an_invalid_number_falls_back_to_email_within_one_attempt(
+    time_skipping_env: WorkflowEnvironment,
+    make_worker,
+    providers,
+    provider_transports,
+    sms_only_policy,
+) -> None:
+    providers.inject(
+        MESSAGES, twilio_error(400, 21211, "The 'To' number is not a valid phone number.")
+    )
+    env = time_skipping_env
+    worker = make_worker(env.client, sms_only_policy, provider_transports)
+    async with worker.worker:
+        handle = await start_incident(worker, clients_affected=["acme", "globex"])
+        state = await wait_for(
+            handle,
+            lambda s: any(n.purpose == "page" and n.channel == "email" for n in s.notifications),
+        )
+        alice = [
+            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
+        ]
+        assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("email", "sent")]
+        assert "error 21211" in (alice[0].error or "")
+        assert alice[1].provider_id
+        assert len(providers.requests_to(MESSAGES)) == 1
+        assert providers.requests_to(CALLS) == []  # the number is unusable: no call to it either
+        fallback = entries(state, "fallback")[0]
+        assert fallback.detail.startswith("sms to Alice Ng failed (")
+        assert fallback.detail.endswith("trying email")
+
+
+async def test_an_unsubscribed_number_is_called_instead(
+    time_skipping_env: WorkflowEnvironment,
+    make_worker,
+    providers,
+    provider_transports,
+    sms_only_policy,
+) -> None:
+    providers.inject(
+        MESSAGES, twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
+    )
+    env = time_skipping_env
+    worker = make_worker(env.client, sms_only_policy, provider_transports)
+    async with worker.worker:
+        handle = await start_incident(worker, severity="critical")
+        state = await wait_for(handle, lambda s: any(n.channel == "voice" for n in s.notifications))
+        alice = [
+            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
+        ]
+        assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("voice", "sent")]
+        assert alice[1].provider_id.startswith("CA")
+
+
+async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(
+    time_skipping_env: WorkflowEnvironment,
+    make_worker,
+    providers,
+    provider_transports,
+    sms_only_policy,
+) -> None:
+    providers.inject(
+        MESSAGES,
+        Fault(503, {"code": 20503, "message": "Service unavailable", "status": 503}),
+        10_000,
+    )
+    env = time_skipping_env
+    worker = make_worker(env.client, sms_only_policy, provider_transports)
+    async with worker.worker:
+        handle = await start_incident(worker, severity="critical")
+        await env.sleep(timedelta(minutes=9))
+        assert accepted(providers, MESSAGES, "+15555550101") == 0
+        failed_attempts = len(providers.requests_to(MESSAGES))
+        assert failed_attempts > 3
+        providers.recover()
+        await env.sleep(timedelta(minutes=3))
+        state = await wait_for(
+            handle,
+            lambda s: any(
+                n.recipient == "Alice Ng" and n.status == "sent" for n in s.notifications
+            ),
+        )
+        page = next(
+            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
+        )
+        assert (page.channel, page.status) == ("sms", "sent")
+        assert page.provider_id.startswith("SM")
+        assert accepted(providers, MESSAGES, "+15555550101") == 1
+        assert entries(state, "fallback") == []

@@ -1,0 +1,81 @@
+"""Emailing the final report: one activity per recipient, recorded in the sender's log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Literal
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from escalation.report import ReportDelivery
+
+    from escalation.actions import Recipient
+    from escalation.incident import IncidentState
+    from escalation.logbook import Logbook, NotificationRecord
+    from escalation.messages import DeliveryReceipt
+    from escalation.policy import Policy
+    from escalation.review import ReviewState
+    from workflows.notifications import DELIVERY_DEADLINE, DELIVERY_RETRY
+
+
+async def send_final_report(
+    log: Logbook,
+    *,
+    policy: Policy,
+    incident: IncidentState,
+    review: ReviewState | None,
+    recipients: list[Recipient],
+    audience: Literal["client", "internal"],
+) -> None:
+    """The report to every recipient with an email address, concurrently."""
+    await asyncio.gather(
+        *(
+            _send(
+                log,
+                ReportDelivery(
+                    notification_id=log.next_notification_id(),
+                    recipient=recipient.name,
+                    address=recipient.contact.email,
+                    incident=incident,
+                    policy=policy,
+                    review=review,
+                    audience=audience,
+                ),
+            )
+            for recipient in recipients
+            if recipient.contact.email
+        )
+    )
+
+
+async def _send(log: Logbook, delivery: ReportDelivery) -> None:
+    status, provider_id, error = "failed", None, None
+    try:
+        receipt = await workflow.execute_activity(
+            "deliver_final_report",
+            delivery,
+            result_type=DeliveryReceipt,
+            start_to_close_timeout=timedelta(seconds=30),
+            schedule_to_close_timeout=DELIVERY_DEADLINE,
+            retry_policy=DELIVERY_RETRY,
+            summary=f"final report ({delivery.audience}) to {delivery.recipient}",
+        )
+        status, provider_id = receipt.status, receipt.provider_id
+    except ActivityError as failure:
+        error = str(failure.cause or failure)
+    log.notifications.append(
+        NotificationRecord(
+            at=workflow.now(),
+            channel="email",
+            to=delivery.address,
+            purpose="final_report" if delivery.audience == "internal" else "final_report_client",
+            status=status,  # type: ignore[arg-type]
+            recipient=delivery.recipient,
+            notification_id=delivery.notification_id,
+            provider_id=provider_id,
+            error=error,
+        )
+    )

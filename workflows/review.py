@@ -1,0 +1,225 @@
+"""PostIncidentReviewWorkflow: owner, due date, durable reminders, action items, feedback.
+
+Started by the incident on resolution with parent close policy ABANDON, so it outlives the
+incident workflow; on completion it emails the complete report and tells the incident to close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from escalation import audiences
+    from escalation.actions import Notify
+    from escalation.commands import MalformedCommand
+    from escalation.contract import REVIEW_WORKFLOW
+    from escalation.review import (
+        REVIEW_EXAMPLES,
+        ReviewStart,
+        ReviewState,
+        apply_review_command,
+        parse_review_command,
+        review_refusal,
+    )
+    from escalation.review_schedule import advance_review, assignment, next_review_deadline
+    from workflows.background import BackgroundWork
+    from workflows.final_report import send_final_report
+    from workflows.notifications import deliver
+
+
+def _describe(verb: str, what: str) -> str:
+    return f"{what} Example: {REVIEW_EXAMPLES[verb]}"
+
+
+@workflow.defn(name=REVIEW_WORKFLOW)
+class PostIncidentReviewWorkflow:
+    """One post-incident review, from assignment to completion."""
+
+    @workflow.init
+    def __init__(self, start: ReviewStart) -> None:
+        self._start = start
+        self._review = ReviewState(
+            review_id=workflow.info().workflow_id,
+            incident_id=start.incident.incident_id,
+            owner=start.owner,
+            opened_at=workflow.now(),
+            due_at=start.due_at,
+        )
+        self._work = BackgroundWork()
+        self._changed = False
+
+    @workflow.run
+    async def run(self, start: ReviewStart) -> ReviewState:
+        """Chase the owner until the review is completed, then report and close the incident."""
+        review, policy, incident = self._review, start.policy, start.incident
+        review.record(
+            workflow.now(),
+            "opened",
+            "review",
+            f"owner {review.owner}, due {review.due_at:%Y-%m-%d %H:%M} UTC",
+        )
+        self._notify(assignment(policy, incident, review))
+        while review.status != "completed":
+            deadline = next_review_deadline(policy, review)
+            self._changed = False
+            timeout = (deadline.at - workflow.now()) if deadline else None
+            if timeout is None or timeout > timedelta(0):
+                with contextlib.suppress(TimeoutError):
+                    await workflow.wait_condition(
+                        lambda: self._changed or self._work.failure is not None,
+                        timeout=timeout,
+                        timeout_summary=deadline.summary if deadline else None,
+                    )
+            self._work.raise_failure()
+            self._notify(advance_review(policy, incident, review, workflow.now()))
+        await self._report_and_close()
+        await self._work.drain()
+        return review
+
+    def _notify(self, actions: list[Notify]) -> None:
+        for action in actions:
+            for recipient in action.recipients:
+                self._work.start(deliver(self._review, action, recipient))
+
+    async def _report_and_close(self) -> None:
+        """The complete report to stakeholders, the client version to clients; then close the incident."""
+        start, review = self._start, self._review
+        policy, incident = start.policy, start.incident
+        await asyncio.gather(
+            send_final_report(
+                review,
+                policy=policy,
+                incident=incident,
+                review=review,
+                recipients=audiences.stakeholders(policy),
+                audience="internal",
+            ),
+            send_final_report(
+                review,
+                policy=policy,
+                incident=incident,
+                review=review,
+                recipients=audiences.clients(policy, incident),
+                audience="client",
+            ),
+        )
+        try:
+            await workflow.get_external_workflow_handle(incident.incident_id).signal(
+                "review_completed", {"by": review.completed_by, "summary": review.summary}
+            )
+        except ApplicationError as error:
+            detail = f"could not tell the incident: {error.message}"
+            review.record(workflow.now(), "warning", "review", detail)
+
+    # -- verbs ----------------------------------------------------------------------------------
+
+    def _accept_signal(self, verb: str, payload: Any) -> None:
+        """Never raises: a bad argument or a refused verb is recorded as rejected."""
+        try:
+            command = parse_review_command(verb, payload)
+        except MalformedCommand as error:
+            self._review.record(workflow.now(), "rejected", "unknown", f"{verb}: {error}")
+            return
+        reason = review_refusal(self._review, command)
+        if reason:
+            self._review.record(workflow.now(), "rejected", command.by, f"{verb}: {reason}")
+            return
+        apply_review_command(self._review, command, workflow.now())
+        self._changed = True
+
+    def _validate(self, verb: str, payload: Any) -> None:
+        try:
+            command = parse_review_command(verb, payload)
+        except MalformedCommand as error:
+            raise ValueError(f"{verb}: {error}") from None
+        reason = review_refusal(self._review, command)
+        if reason:
+            raise ValueError(f"{verb}: {reason}")
+
+    def _accept_update(self, verb: str, payload: Any) -> str:
+        command = parse_review_command(verb, payload)
+        detail = apply_review_command(self._review, command, workflow.now())
+        self._changed = True
+        return detail
+
+    @workflow.signal(
+        name="add_action_item",
+        description=_describe("add_action_item", "Track a preventive action."),
+    )
+    def add_action_item_signal(self, payload: Any = None) -> None:
+        self._accept_signal("add_action_item", payload)
+
+    @workflow.update(
+        name="add_action_item",
+        description=_describe("add_action_item", "Track a preventive action."),
+    )
+    def add_action_item(self, payload: Any = None) -> str:
+        return self._accept_update("add_action_item", payload)
+
+    @add_action_item.validator
+    def _check_add_action_item(self, payload: Any = None) -> None:
+        self._validate("add_action_item", payload)
+
+    @workflow.signal(
+        name="complete_action_item",
+        description=_describe("complete_action_item", "Mark an item done."),
+    )
+    def complete_action_item_signal(self, payload: Any = None) -> None:
+        self._accept_signal("complete_action_item", payload)
+
+    @workflow.update(
+        name="complete_action_item",
+        description=_describe("complete_action_item", "Mark an item done."),
+    )
+    def complete_action_item(self, payload: Any = None) -> str:
+        return self._accept_update("complete_action_item", payload)
+
+    @complete_action_item.validator
+    def _check_complete_action_item(self, payload: Any = None) -> None:
+        self._validate("complete_action_item", payload)
+
+    @workflow.signal(
+        name="submit_feedback",
+        description=_describe("submit_feedback", "Client or internal feedback."),
+    )
+    def submit_feedback_signal(self, payload: Any = None) -> None:
+        self._accept_signal("submit_feedback", payload)
+
+    @workflow.update(
+        name="submit_feedback",
+        description=_describe("submit_feedback", "Client or internal feedback."),
+    )
+    def submit_feedback(self, payload: Any = None) -> str:
+        return self._accept_update("submit_feedback", payload)
+
+    @submit_feedback.validator
+    def _check_submit_feedback(self, payload: Any = None) -> None:
+        self._validate("submit_feedback", payload)
+
+    @workflow.signal(
+        name="complete_review", description=_describe("complete_review", "Close with a summary.")
+    )
+    def complete_review_signal(self, payload: Any = None) -> None:
+        self._accept_signal("complete_review", payload)
+
+    @workflow.update(
+        name="complete_review", description=_describe("complete_review", "Close with a summary.")
+    )
+    def complete_review(self, payload: Any = None) -> str:
+        return self._accept_update("complete_review", payload)
+
+    @complete_review.validator
+    def _check_complete_review(self, payload: Any = None) -> None:
+        self._validate("complete_review", payload)
+
+    @workflow.query(
+        name="status", description="The review: owner, due date, action items, feedback, timeline."
+    )
+    def status(self) -> ReviewState:
+        return self._review
