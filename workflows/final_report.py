@@ -10,13 +10,12 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from escalation.report import ReportDelivery
-
     from escalation.actions import Recipient
     from escalation.incident import IncidentState
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import DeliveryReceipt
     from escalation.policy import Policy
+    from escalation.report import ReportDelivery
     from escalation.review import ReviewState
     from workflows.notifications import DELIVERY_DEADLINE, DELIVERY_RETRY
 
