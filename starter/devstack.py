@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -104,6 +105,16 @@ async def _opened_state(
     return None
 
 
+def _command(name: str) -> str:
+    """How the user's own shell reaches a tool of this environment: `.venv/bin/escalation` after
+    `make run` (uv puts .venv/bin on PATH only for the process it runs), the bare name otherwise."""
+    executable = Path(sys.executable).parent / name
+    try:
+        return str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        return name
+
+
 def next_steps(report: DemoReport) -> str:
     """The welcome text: what is running, where to look, what to type."""
     settings, key = report.settings, report.incident.key
@@ -123,15 +134,16 @@ def next_steps(report: DemoReport) -> str:
             f"  Temporal UI:  http://localhost:{settings.ui_port}/namespaces/default/workflows/"
             f"{report.incident.workflow_id}"
         )
+    escalation, temporal = _command("escalation"), _command("temporal")
     lines += [
         f"  Outbox:       {report.outbox}  (email/SMS without credentials land here)",
         f"  Server log:   {report.server_log}",
         "",
         "Try:",
-        f"  {prefix}escalation status {key}",
-        f"  {prefix}escalation ack {key} --by you --note 'looking'",
-        f"  {prefix}escalation resolve {key} --by you --cause 'bad deploy' --resolution 'rolled back'",
-        f"  temporal workflow signal --address {settings.address} --workflow-id "
+        f"  {prefix}{escalation} status {key}",
+        f"  {prefix}{escalation} ack {key} --by you --note 'looking'",
+        f"  {prefix}{escalation} resolve {key} --by you --cause 'bad deploy' --resolution 'rolled back'",
+        f"  {temporal} workflow signal --address {settings.address} --workflow-id "
         f'{report.incident.workflow_id} --name add_note --input \'{{"by": "you", "text": "hi"}}\'',
         "",
         "Ctrl-C stops the worker and the server; the next `escalation dev` resumes from "
