@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.search_attributes import incident_search_attributes
+    from workflows.verb_handlers import operator_verb
 
 HISTORY_LIMIT = 10_000
 """Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
@@ -276,153 +277,35 @@ class IncidentWorkflow:
             raise ValueError(f"{verb}: {reason}")
         return self._apply(verb, command)
 
-    # -- the operator contract: each verb as a signal and as an update -----------------------
+    # -- the operator contract: each verb as a signal and as an update ----------------------
 
-    @workflow.signal(
-        name="acknowledge", description=_describe("acknowledge", "Take ownership; paging stops.")
+    acknowledge_signal, acknowledge = operator_verb(
+        "acknowledge", _describe("acknowledge", "Take ownership; paging stops.")
     )
-    def acknowledge_signal(self, payload: Any = None) -> None:
-        self._accept_signal("acknowledge", payload)
-
-    @workflow.update(
-        name="acknowledge", description=_describe("acknowledge", "Take ownership; paging stops.")
+    escalate_signal, escalate = operator_verb(
+        "escalate", _describe("escalate", "Page a tier or management now.")
     )
-    async def acknowledge(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("acknowledge", payload)
-
-    @acknowledge.validator
-    def _check_acknowledge(self, payload: Any = None) -> None:
-        self._validate("acknowledge", payload)
-
-    @workflow.signal(
-        name="escalate", description=_describe("escalate", "Page a tier or management now.")
+    add_note_signal, add_note = operator_verb(
+        "add_note", _describe("add_note", "Internal note on the timeline.")
     )
-    def escalate_signal(self, payload: Any = None) -> None:
-        self._accept_signal("escalate", payload)
-
-    @workflow.update(
-        name="escalate", description=_describe("escalate", "Page a tier or management now.")
+    post_update_signal, post_update = operator_verb(
+        "post_update", _describe("post_update", "Update sent to affected clients.")
     )
-    async def escalate(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("escalate", payload)
-
-    @escalate.validator
-    def _check_escalate(self, payload: Any = None) -> None:
-        self._validate("escalate", payload)
-
-    @workflow.signal(
-        name="add_note", description=_describe("add_note", "Internal note on the timeline.")
+    change_severity_signal, change_severity = operator_verb(
+        "change_severity", _describe("change_severity", "Reclassify; SLAs follow.")
     )
-    def add_note_signal(self, payload: Any = None) -> None:
-        self._accept_signal("add_note", payload)
-
-    @workflow.update(
-        name="add_note", description=_describe("add_note", "Internal note on the timeline.")
+    resolve_signal, resolve = operator_verb(
+        "resolve", _describe("resolve", "Record cause, fix and prevention.")
     )
-    async def add_note(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("add_note", payload)
-
-    @add_note.validator
-    def _check_add_note(self, payload: Any = None) -> None:
-        self._validate("add_note", payload)
-
-    @workflow.signal(
-        name="post_update", description=_describe("post_update", "Update sent to affected clients.")
+    reopen_signal, reopen = operator_verb(
+        "reopen", _describe("reopen", "Back to triggered; tier 1 is paged.")
     )
-    def post_update_signal(self, payload: Any = None) -> None:
-        self._accept_signal("post_update", payload)
-
-    @workflow.update(
-        name="post_update", description=_describe("post_update", "Update sent to affected clients.")
+    start_review_signal, start_review = operator_verb(
+        "start_review", _describe("start_review", "Start the post-incident review.")
     )
-    async def post_update(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("post_update", payload)
-
-    @post_update.validator
-    def _check_post_update(self, payload: Any = None) -> None:
-        self._validate("post_update", payload)
-
-    @workflow.signal(
-        name="change_severity", description=_describe("change_severity", "Reclassify; SLAs follow.")
+    new_alert_signal, new_alert = operator_verb(
+        "new_alert", _describe("new_alert", "Another report of this incident.")
     )
-    def change_severity_signal(self, payload: Any = None) -> None:
-        self._accept_signal("change_severity", payload)
-
-    @workflow.update(
-        name="change_severity", description=_describe("change_severity", "Reclassify; SLAs follow.")
-    )
-    async def change_severity(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("change_severity", payload)
-
-    @change_severity.validator
-    def _check_change_severity(self, payload: Any = None) -> None:
-        self._validate("change_severity", payload)
-
-    @workflow.signal(
-        name="resolve", description=_describe("resolve", "Record cause, fix and prevention.")
-    )
-    def resolve_signal(self, payload: Any = None) -> None:
-        self._accept_signal("resolve", payload)
-
-    @workflow.update(
-        name="resolve", description=_describe("resolve", "Record cause, fix and prevention.")
-    )
-    async def resolve(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("resolve", payload)
-
-    @resolve.validator
-    def _check_resolve(self, payload: Any = None) -> None:
-        self._validate("resolve", payload)
-
-    @workflow.signal(
-        name="reopen", description=_describe("reopen", "Back to triggered; tier 1 is paged.")
-    )
-    def reopen_signal(self, payload: Any = None) -> None:
-        self._accept_signal("reopen", payload)
-
-    @workflow.update(
-        name="reopen", description=_describe("reopen", "Back to triggered; tier 1 is paged.")
-    )
-    async def reopen(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("reopen", payload)
-
-    @reopen.validator
-    def _check_reopen(self, payload: Any = None) -> None:
-        self._validate("reopen", payload)
-
-    @workflow.signal(
-        name="start_review",
-        description=_describe("start_review", "Start the post-incident review."),
-    )
-    def start_review_signal(self, payload: Any = None) -> None:
-        self._accept_signal("start_review", payload)
-
-    @workflow.update(
-        name="start_review",
-        description=_describe("start_review", "Start the post-incident review."),
-    )
-    async def start_review(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("start_review", payload)
-
-    @start_review.validator
-    def _check_start_review(self, payload: Any = None) -> None:
-        self._validate("start_review", payload)
-
-    @workflow.signal(
-        name="new_alert", description=_describe("new_alert", "Another report of this incident.")
-    )
-    def new_alert_signal(self, payload: Any = None) -> None:
-        self._accept_signal("new_alert", payload)
-
-    @workflow.update(
-        name="new_alert", description=_describe("new_alert", "Another report of this incident.")
-    )
-    async def new_alert(self, payload: Any = None) -> CommandResult:
-        return await self._accept_update("new_alert", payload)
-
-    @new_alert.validator
-    def _check_new_alert(self, payload: Any = None) -> None:
-        self._validate("new_alert", payload)
 
     @workflow.signal(
         name="review_completed",

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
+    from workflows.verb_handlers import operator_verb
 
 
 def _describe(verb: str, what: str) -> str:
@@ -142,81 +143,24 @@ class PostIncidentReviewWorkflow:
         if reason:
             raise ValueError(f"{verb}: {reason}")
 
-    def _accept_update(self, verb: str, payload: Any) -> str:
+    async def _accept_update(self, verb: str, payload: Any) -> str:
         command = parse_review_command(verb, payload)
         detail = apply_review_command(self._review, command, workflow.now())
         self._changed = True
         return detail
 
-    @workflow.signal(
-        name="add_action_item",
-        description=_describe("add_action_item", "Track a preventive action."),
+    add_action_item_signal, add_action_item = operator_verb(
+        "add_action_item", _describe("add_action_item", "Track a preventive action.")
     )
-    def add_action_item_signal(self, payload: Any = None) -> None:
-        self._accept_signal("add_action_item", payload)
-
-    @workflow.update(
-        name="add_action_item",
-        description=_describe("add_action_item", "Track a preventive action."),
+    complete_action_item_signal, complete_action_item = operator_verb(
+        "complete_action_item", _describe("complete_action_item", "Mark an item done.")
     )
-    def add_action_item(self, payload: Any = None) -> str:
-        return self._accept_update("add_action_item", payload)
-
-    @add_action_item.validator
-    def _check_add_action_item(self, payload: Any = None) -> None:
-        self._validate("add_action_item", payload)
-
-    @workflow.signal(
-        name="complete_action_item",
-        description=_describe("complete_action_item", "Mark an item done."),
+    submit_feedback_signal, submit_feedback = operator_verb(
+        "submit_feedback", _describe("submit_feedback", "Client or internal feedback.")
     )
-    def complete_action_item_signal(self, payload: Any = None) -> None:
-        self._accept_signal("complete_action_item", payload)
-
-    @workflow.update(
-        name="complete_action_item",
-        description=_describe("complete_action_item", "Mark an item done."),
+    complete_review_signal, complete_review = operator_verb(
+        "complete_review", _describe("complete_review", "Close with a summary.")
     )
-    def complete_action_item(self, payload: Any = None) -> str:
-        return self._accept_update("complete_action_item", payload)
-
-    @complete_action_item.validator
-    def _check_complete_action_item(self, payload: Any = None) -> None:
-        self._validate("complete_action_item", payload)
-
-    @workflow.signal(
-        name="submit_feedback",
-        description=_describe("submit_feedback", "Client or internal feedback."),
-    )
-    def submit_feedback_signal(self, payload: Any = None) -> None:
-        self._accept_signal("submit_feedback", payload)
-
-    @workflow.update(
-        name="submit_feedback",
-        description=_describe("submit_feedback", "Client or internal feedback."),
-    )
-    def submit_feedback(self, payload: Any = None) -> str:
-        return self._accept_update("submit_feedback", payload)
-
-    @submit_feedback.validator
-    def _check_submit_feedback(self, payload: Any = None) -> None:
-        self._validate("submit_feedback", payload)
-
-    @workflow.signal(
-        name="complete_review", description=_describe("complete_review", "Close with a summary.")
-    )
-    def complete_review_signal(self, payload: Any = None) -> None:
-        self._accept_signal("complete_review", payload)
-
-    @workflow.update(
-        name="complete_review", description=_describe("complete_review", "Close with a summary.")
-    )
-    def complete_review(self, payload: Any = None) -> str:
-        return self._accept_update("complete_review", payload)
-
-    @complete_review.validator
-    def _check_complete_review(self, payload: Any = None) -> None:
-        self._validate("complete_review", payload)
 
     @workflow.query(
         name="status", description="The review: owner, due date, action items, feedback, timeline."

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -199,3 +200,20 @@ async def test_new_alert_signal_joins_the_incident_and_ignores_redelivery(
         await handle.signal("add_note", {"by": "alice", "text": "marker"})
         state = await wait_for(handle, lambda s: bool(entries(s, "note")))
         assert state.alerts_received == 2
+
+
+async def test_the_ui_lists_every_verb_as_signal_and_update_with_an_example(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    """The Temporal UI fills its Send a Signal / Send an Update dropdowns from this query."""
+    env = time_skipping_env
+    worker = make_worker(env.client)
+    async with worker.worker:
+        handle = await start_incident(worker)
+        metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        signals = {d.name: d.description for d in metadata.definition.signal_definitions}
+        updates = {d.name: d.description for d in metadata.definition.update_definitions}
+        for verb in VERBS:
+            assert f"Example: {EXAMPLES[verb]}" in signals[verb]
+            assert updates[verb] == signals[verb]
+        assert "status" in {d.name for d in metadata.definition.query_definitions}

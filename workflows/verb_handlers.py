@@ -1,0 +1,32 @@
+"""Every operator verb is a signal and an update of the same name; this builds the pair.
+
+A workflow using it provides `_accept_signal(verb, payload)` (never raises: records rejections),
+`_validate(verb, payload)` (raises ValueError with the reason) and `async _accept_update(verb,
+payload)`. One line per verb in the workflow class then declares the whole contract.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from temporalio import workflow
+
+
+def operator_verb(verb: str, description: str) -> tuple[Callable[..., None], Any]:
+    """(signal handler, update handler with its validator) for `verb`, described for the UI."""
+
+    def signal(self: Any, payload: Any = None) -> None:
+        self._accept_signal(verb, payload)
+
+    async def update(self: Any, payload: Any = None) -> Any:
+        return await self._accept_update(verb, payload)
+
+    def validate(self: Any, payload: Any = None) -> None:
+        self._validate(verb, payload)
+
+    signal.__name__ = signal.__qualname__ = f"{verb}_signal"
+    update.__name__ = update.__qualname__ = verb
+    update_handler = workflow.update(name=verb, description=description)(update)
+    update_handler.validator(validate)
+    return workflow.signal(name=verb, description=description)(signal), update_handler
