@@ -26,11 +26,15 @@ class NotificationRecord(BaseModel):
     channel: Channel
     to: str
     purpose: str
-    status: Literal["sent", "outbox", "failed", "skipped", "cancelled"]
+    status: Literal["sent", "outbox", "failed", "skipped", "cancelled", "throttled"]
     recipient: str = ""
     notification_id: str = ""
     provider_id: str | None = None
     error: str | None = None
+    held_until: datetime | None = None
+    """For `throttled`: when the per-address throttle expects to send the bundle carrying it."""
+    bundle_id: str | None = None
+    """Set when the message went out (or failed) inside a throttle's bundle: that bundle's id."""
 
 
 class Logbook(BaseModel):

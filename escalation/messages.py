@@ -6,6 +6,7 @@ from functools import cache
 from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import escape
 from pydantic import BaseModel
 
 from escalation import gsm7
@@ -46,8 +47,22 @@ CLIENT_STATUS: dict[str, str] = {
 """Incident status as a status page words it: clients read these, not our internal states."""
 
 
+class BundledPage(BaseModel):
+    """One message a throttle held back, as the bundle that finally goes out lists it."""
+
+    incident_id: str
+    purpose: Purpose
+    severity: str
+    service: str
+    title: str
+
+
 class OutboundMessage(BaseModel):
-    """One message for one address on one channel; the id lets a retry be recognised."""
+    """One message for one address on one channel; the id lets a retry be recognised.
+
+    `bundled` is set on the one message a per-address throttle sends for every message it held
+    back (see escalation/throttle.py): it then reads as a summary of them all.
+    """
 
     notification_id: str
     purpose: Purpose
@@ -55,6 +70,7 @@ class OutboundMessage(BaseModel):
     recipient: str
     address: str
     facts: MessageFacts
+    bundled: list[BundledPage] = []
 
 
 class RenderedMessage(BaseModel):
@@ -103,6 +119,8 @@ def _templates() -> Environment:
 
 def render(message: OutboundMessage) -> RenderedMessage:
     """Fill the channel's template with the incident facts."""
+    if message.bundled:
+        return _render_bundle(message)
     client_facing = message.purpose.startswith("client_")
     status = message.facts.status
     context = {
@@ -144,3 +162,73 @@ def _sms_text(template: Template, context: dict[str, object]) -> str:
         title = gsm7.shorten(title, max(gsm7.septets(title) - overflow, 0))
         text = gsm7.to_gsm7_ascii(template.render({**context, "title": title}))
     return gsm7.shorten(text, gsm7.SEGMENT_SEPTETS)
+
+
+BUNDLE_HEADLINE = "{count} {pages} held by rate limit"
+BUNDLE_SMS_TAIL = " Details: escalation list"
+BUNDLE_VOICE_ITEMS = 10
+"""Held messages a bundled call reads out; the rest are counted."""
+
+
+def _render_bundle(message: OutboundMessage) -> RenderedMessage:
+    """One message for everything a throttle held back: what each was, most urgent facts first."""
+    pages = message.bundled
+    headline = BUNDLE_HEADLINE.format(
+        count=len(pages), pages="page" if len(pages) == 1 else "pages"
+    )
+    lines = [f"[{p.severity}] {HEADLINES[p.purpose]}: {p.service}: {p.title}" for p in pages]
+    html: str | None = None
+    if message.channel == "sms":
+        text = _bundle_sms_text(headline, pages)
+    elif message.channel == "voice":
+        spoken = [
+            f"Severity {p.severity}. Service {p.service[:60]}. {p.title[:200]}."
+            for p in pages[:BUNDLE_VOICE_ITEMS]
+        ]
+        if len(pages) > BUNDLE_VOICE_ITEMS:
+            spoken.append(f"And {len(pages) - BUNDLE_VOICE_ITEMS} more.")
+        text = " ".join(["This is the incident escalation service.", f"{headline}.", *spoken])
+    else:
+        text = "\n".join([headline, "", *lines, "", "Details: escalation list"])
+        html = f"<pre>{escape(text)}</pre>"
+    return RenderedMessage(
+        notification_id=message.notification_id,
+        channel=message.channel,
+        to=message.address,
+        subject=f"{headline}: {lines[0]}"[:SUBJECT_LIMIT],
+        text=text,
+        html=html,
+        incident_id=message.facts.incident_id,
+        purpose=message.purpose,
+    )
+
+
+def _bundle_sms_text(headline: str, pages: list[BundledPage]) -> str:
+    """As many held pages as fit one GSM-7 segment, then how many more there were.
+
+    One severity for all is said once, up front; otherwise each page carries its own.
+    """
+    severities = {p.severity for p in pages}
+    if len(severities) == 1:
+        headline = f"[{pages[0].severity.upper()}] {headline}"
+    items = [
+        gsm7.to_gsm7_ascii(
+            ("" if len(severities) == 1 else f"[{p.severity.upper()}] ")
+            + f"{p.title} ({p.service[:20]})"
+        )
+        for p in pages
+    ]
+    for shown in range(len(items), 0, -1):
+        more = f" +{len(items) - shown} more." if shown < len(items) else ""
+        fixed = gsm7.septets(f"{headline}: .{more}{BUNDLE_SMS_TAIL}") + 2 * (shown - 1)
+        each = (gsm7.SEGMENT_SEPTETS - fixed) // shown
+        if each >= BUNDLE_SMS_ITEM_MIN or shown == 1:
+            listed = "; ".join(gsm7.shorten(item, max(each, 0)) for item in items[:shown])
+            end = "" if listed.endswith(gsm7.ELLIPSIS) else "."
+            text = f"{headline}: {listed}{end}{more}{BUNDLE_SMS_TAIL}"
+            return gsm7.shorten(text, gsm7.SEGMENT_SEPTETS)
+    return gsm7.shorten(headline, gsm7.SEGMENT_SEPTETS)
+
+
+BUNDLE_SMS_ITEM_MIN = 36
+"""Fewest septets a held page gets in a bundled SMS before the rest are only counted."""

@@ -147,6 +147,45 @@ class ClassificationRule(_PolicyModel):
         return f"{conditions} -> {self.outcome}"
 
 
+class ThrottleLimit(_PolicyModel):
+    """At most `limit` messages to one address within any `per` (a sliding window)."""
+
+    limit: int = Field(ge=1, description="Messages allowed to one address within `per`")
+    per: Duration = Field(description="Length of the sliding window, such as 15m or 1h")
+
+
+SMS_LIMITS = (
+    ThrottleLimit(limit=5, per=timedelta(minutes=15)),
+    ThrottleLimit(limit=11, per=timedelta(hours=1)),
+    ThrottleLimit(limit=21, per=timedelta(hours=3)),
+)
+"""GoAlert's per-contact-method limits for alert SMS (engine/message/throttleconfig.go)."""
+
+VOICE_LIMITS = (
+    ThrottleLimit(limit=3, per=timedelta(minutes=15)),
+    ThrottleLimit(limit=7, per=timedelta(hours=1)),
+    ThrottleLimit(limit=15, per=timedelta(hours=3)),
+)
+"""GoAlert's per-contact-method limits for alert voice calls."""
+
+
+class ThrottlePolicy(_PolicyModel):
+    """Per-address limits for SMS and voice across all incidents; email is never throttled."""
+
+    sms: list[ThrottleLimit] = Field(
+        default=list(SMS_LIMITS),
+        description="Limits per phone number for SMS; an empty list turns throttling off",
+    )
+    voice: list[ThrottleLimit] = Field(
+        default=list(VOICE_LIMITS),
+        description="Limits per phone number for voice calls; an empty list turns throttling off",
+    )
+
+    def limits(self, channel: str) -> list[ThrottleLimit]:
+        """The limits of a channel; none for email."""
+        return {"sms": self.sms, "voice": self.voice}.get(channel, [])
+
+
 class Policy(_PolicyModel):
     """The whole escalation matrix, snapshotted into every incident at its start."""
 
@@ -162,6 +201,10 @@ class Policy(_PolicyModel):
     clients: dict[str, Client] = {}
     stakeholders: Stakeholders = Stakeholders()
     reviews: ReviewPolicy = ReviewPolicy()
+    throttle: ThrottlePolicy = Field(
+        ThrottlePolicy(),
+        description="Per-address SMS and voice limits; bundles what they hold back",
+    )
     classification: list[ClassificationRule] = Field(min_length=1)
 
     def severity(self, name: str) -> SeverityPolicy:

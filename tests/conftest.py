@@ -23,6 +23,7 @@ from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
@@ -30,6 +31,7 @@ from starter.setup import register_search_attributes
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.search_attributes import ALL_KEYS
+from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
@@ -107,11 +109,12 @@ class IncidentWorker:
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow],
+            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
             activities=[
                 delivery.deliver_notification,
                 reports.deliver_final_report,
                 policies.snapshot_policy,
+                request_throttle_slot,
             ],
             activity_executor=ThreadPoolExecutor(8),
         )

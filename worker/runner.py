@@ -16,11 +16,13 @@ from temporalio.worker import Worker
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.throttle import request_throttle_slot
 from activities.transports import transports_from_environment
 from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import load_policy, policy_path
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
+from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")
 
@@ -41,11 +43,12 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow],
+        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
         activities=[
             delivery.deliver_notification,
             reports.deliver_final_report,
             policies.snapshot_policy,
+            request_throttle_slot,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from escalation.actions import Notify, Recipient
     from escalation.contacts import Channel
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
+    from escalation.throttle import (
+        ANSWER_SIGNAL,
+        THROTTLED_CHANNELS,
+        WITHDRAW_SIGNAL,
+        SlotAnswer,
+        SlotRequest,
+        throttle_workflow_id,
+    )
 
 FALLBACK_ORDER: tuple[Channel, ...] = ("sms", "voice", "email")
 
@@ -40,6 +53,21 @@ UNUSABLE_NUMBER_CODES = frozenset({21211})
 still let a voice call to the same number through."""
 PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
 
+CANCEL_GRACE = timedelta(seconds=1)
+"""When paging stops while a delivery attempt is in flight, how long the attempt may finish
+before its activity is cancelled. A running attempt cannot be stopped anyway (the activity does
+not heartbeat); cancelling only stops its retries. Waiting lets the record say what really
+happened, and keeps a cancel request from crossing the attempt's completion in one workflow
+task, which the time-skipping test server rejects with ACTIVITY_UNKNOWN and never recovers from
+(temporalio/sdk-java#2391; the real server accepts it)."""
+
+THROTTLE_ANSWER_TIMEOUT = timedelta(minutes=1)
+"""How long a message waits for its throttle's first answer before it is sent unthrottled: a
+throttle that cannot answer must not cost a page."""
+BUNDLE_GRACE = timedelta(minutes=5)
+"""Beyond the held-until time and the bundle's own delivery deadline, how long a held message
+waits for word of its bundle before it is recorded failed and the next channel is tried."""
+
 
 async def deliver(log: Logbook, action: Notify, recipient: Recipient) -> None:
     """Send on each of the recipient's channels; a channel that refuses falls back to another."""
@@ -55,7 +83,11 @@ class RecipientDelivery:
     recipient: Recipient
 
     async def run(self) -> None:
-        """Every planned channel once; each permanent failure adds one untried fallback."""
+        """Every planned channel once; each permanent failure adds one untried fallback.
+
+        A message its throttle holds does not hold up the other channels: the loop goes on and
+        comes back for the held message's outcome (and its fallback) once the rest are sent.
+        """
         contact = self.recipient.contact
         planned = [c for c in self.recipient.channels if contact.address_for(c)]
         for channel in self.recipient.channels:
@@ -64,19 +96,47 @@ class RecipientDelivery:
         if not planned:
             planned = self._fallbacks(tried=[], failed_address=None)[:1]
         tried: list[Channel] = []
-        while planned:
-            channel = planned.pop(0)
-            tried.append(channel)
-            address = contact.address_for(channel) or ""
-            failure = await self._send_once(channel, address)
-            if failure is None:
-                continue
-            avoid = None if failure.address_still_usable else address
-            fallback = next(iter(self._fallbacks(tried + planned, failed_address=avoid)), None)
-            if fallback is not None:
-                detail = f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
-                self.log.record(workflow.now(), "fallback", "escalation", detail)
-                planned.append(fallback)
+        held: list[HeldMessage] = []
+        try:
+            while planned or held:
+                if planned:
+                    channel = planned.pop(0)
+                    tried.append(channel)
+                    address = contact.address_for(channel) or ""
+                    outcome = await self._send_once(channel, address)
+                    if isinstance(outcome, HeldMessage):
+                        held.append(outcome)
+                        continue
+                    failure = outcome
+                else:
+                    failure = await held[0].outcome
+                    done = held.pop(0)
+                    channel, address = done.channel, done.address
+                if failure is not None:
+                    self._plan_fallback(failure, channel, address, tried + planned, planned)
+        except asyncio.CancelledError:
+            for message in held:
+                message.outcome.cancel()
+            await asyncio.gather(*(message.outcome for message in held), return_exceptions=True)
+            raise
+
+    def _plan_fallback(
+        self,
+        failure: DeliveryFailure,
+        channel: Channel,
+        address: str,
+        tried: list[Channel],
+        planned: list[Channel],
+    ) -> None:
+        """After a failure for good, plan one untried channel that may still reach the person."""
+        avoid = None if failure.address_still_usable else address
+        fallback = next(iter(self._fallbacks(tried, failed_address=avoid)), None)
+        if fallback is not None:
+            detail = (
+                f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
+            )
+            self.log.record(workflow.now(), "fallback", "escalation", detail)
+            planned.append(fallback)
 
     def _fallbacks(self, tried: list[Channel], failed_address: str | None) -> list[Channel]:
         """Untried channels that reach the person at another address than the one that failed."""
@@ -89,19 +149,42 @@ class RecipientDelivery:
             and address != failed_address
         ]
 
-    async def _send_once(self, channel: Channel, address: str) -> DeliveryFailure | None:
-        """One message through the delivery activity; returns why it failed for good, or None."""
-        notification_id = self.log.next_notification_id()
+    async def _send_once(
+        self, channel: Channel, address: str
+    ) -> DeliveryFailure | HeldMessage | None:
+        """One message: why it failed for good, None once sent, or the held message's outcome."""
         message = OutboundMessage(
-            notification_id=notification_id,
+            notification_id=self.log.next_notification_id(),
             purpose=self.action.purpose,
             channel=channel,
             recipient=self.recipient.name,
             address=address,
             facts=self.action.facts,
         )
-        try:
-            receipt = await workflow.execute_activity(
+        if channel in THROTTLED_CHANNELS and address:
+            answer = await self._ask_throttle(message)
+            if answer is not None and answer.outcome == "held":
+                self._record(
+                    channel,
+                    address,
+                    "throttled",
+                    notification_id=message.notification_id,
+                    error=answer.reason,
+                    held_until=answer.held_until,
+                )
+                outcome = asyncio.create_task(self._await_bundle(message, answer))
+                return HeldMessage(channel, address, outcome)
+        return await self._deliver(message)
+
+    async def _deliver(self, message: OutboundMessage) -> DeliveryFailure | None:
+        """The delivery activity with its retries; returns why it failed for good, or None."""
+        channel, address, notification_id = (
+            message.channel,
+            message.address,
+            message.notification_id,
+        )
+        attempt = asyncio.create_task(
+            workflow.execute_activity(
                 "deliver_notification",
                 message,
                 result_type=DeliveryReceipt,
@@ -114,23 +197,135 @@ class RecipientDelivery:
                 retry_policy=DELIVERY_RETRY,
                 summary=f"{self.action.purpose} {channel} to {self.recipient.name}",
             )
+        )
+        stopped = False
+        try:
+            await workflow.wait_condition(attempt.done)
+        except asyncio.CancelledError:
+            stopped = True
+            with contextlib.suppress(TimeoutError):
+                await workflow.wait_condition(attempt.done, timeout=CANCEL_GRACE)
+            if not attempt.done():
+                attempt.cancel()
+                self._record(
+                    channel,
+                    address,
+                    "cancelled",
+                    notification_id=notification_id,
+                    error=PAGING_STOPPED,
+                )
+                raise
+        try:
+            receipt = attempt.result()
         except ActivityError as error:
             failure = DeliveryFailure.of(error)
             self._record(
                 channel, address, "failed", notification_id=notification_id, error=failure.reason
             )
+            if stopped:
+                raise asyncio.CancelledError from None
             return failure
-        except asyncio.CancelledError:
-            self._record(
-                channel, address, "cancelled", notification_id=notification_id, error=PAGING_STOPPED
-            )
-            raise
         self._record(
             channel,
             address,
             receipt.status,
             notification_id=notification_id,
             provider_id=receipt.provider_id,
+        )
+        if stopped:
+            raise asyncio.CancelledError
+        return None
+
+    async def _ask_throttle(self, message: OutboundMessage) -> SlotAnswer | None:
+        """The address's throttle says `send` or `held`; None (send anyway) if it cannot answer."""
+        answers = throttle_answers()
+        notification_id = message.notification_id
+        request = SlotRequest(
+            requester=workflow.info().workflow_id, message=message, requested_at=workflow.now()
+        )
+        try:
+            await workflow.execute_activity(
+                "request_throttle_slot",
+                request,
+                start_to_close_timeout=timedelta(seconds=10),
+                schedule_to_close_timeout=THROTTLE_ANSWER_TIMEOUT,
+                # Paging stopped meanwhile: stop waiting, withdraw below. (A cancel request for a
+                # signal that takes milliseconds buys nothing, and the time-skipping test server
+                # rejects one that crosses the activity's completion: ACTIVITY_UNKNOWN.)
+                cancellation_type=ActivityCancellationType.ABANDON,
+                summary=f"ask the {message.channel} throttle for {self.recipient.name}",
+            )
+            await workflow.wait_condition(
+                lambda: notification_id in answers.received,
+                timeout=THROTTLE_ANSWER_TIMEOUT,
+                timeout_summary=f"throttle answer for {notification_id}",
+            )
+        except (ActivityError, TimeoutError) as error:
+            detail = (
+                f"{message.channel} to {self.recipient.name}: the throttle did not answer "
+                f"({error}); sent without throttling"
+            )
+            self.log.record(workflow.now(), "throttle_unavailable", "escalation", detail)
+            return None
+        except asyncio.CancelledError:
+            self._record(
+                message.channel,
+                message.address,
+                "cancelled",
+                notification_id=notification_id,
+                error=PAGING_STOPPED,
+            )
+            await withdraw(message)
+            raise
+        return answers.received[notification_id]
+
+    async def _await_bundle(
+        self, message: OutboundMessage, held: SlotAnswer
+    ) -> DeliveryFailure | None:
+        """A held message's outcome, when its throttle has sent the bundle that carried it."""
+        answers = throttle_answers()
+        channel, address, notification_id = (
+            message.channel,
+            message.address,
+            message.notification_id,
+        )
+        wait = max((held.held_until or held.at) - workflow.now(), timedelta(0))
+        try:
+            await workflow.wait_condition(
+                lambda: answers.received[notification_id].outcome in ("delivered", "failed"),
+                timeout=wait + URGENT_DELIVERY_DEADLINE + BUNDLE_GRACE,
+                timeout_summary=f"held {channel} to {self.recipient.name}",
+            )
+        except TimeoutError:
+            reason = "held by the throttle, and no word of its bundle"
+            self._record(channel, address, "failed", notification_id=notification_id, error=reason)
+            return DeliveryFailure(reason, address_still_usable=False)
+        except asyncio.CancelledError:
+            self._record(
+                channel, address, "cancelled", notification_id=notification_id, error=PAGING_STOPPED
+            )
+            await withdraw(message)
+            raise
+        answer = answers.received[notification_id]
+        if answer.outcome == "failed":
+            self._record(
+                channel,
+                address,
+                "failed",
+                at=answer.at,
+                notification_id=notification_id,
+                error=answer.reason,
+                bundle_id=answer.bundle_id,
+            )
+            return DeliveryFailure(answer.reason, answer.address_still_usable)
+        self._record(
+            channel,
+            address,
+            answer.status or "sent",
+            at=answer.at,
+            notification_id=notification_id,
+            provider_id=answer.provider_id,
+            bundle_id=answer.bundle_id,
         )
         return None
 
@@ -140,13 +335,16 @@ class RecipientDelivery:
         address: str,
         status: str,
         *,
+        at: datetime | None = None,
         notification_id: str = "",
         provider_id: str | None = None,
         error: str | None = None,
+        held_until: datetime | None = None,
+        bundle_id: str | None = None,
     ) -> None:
         self.log.notifications.append(
             NotificationRecord(
-                at=workflow.now(),
+                at=at or workflow.now(),
                 channel=channel,
                 to=address,
                 purpose=self.action.purpose,
@@ -155,8 +353,65 @@ class RecipientDelivery:
                 notification_id=notification_id,
                 provider_id=provider_id,
                 error=error,
+                held_until=held_until,
+                bundle_id=bundle_id,
             )
         )
+
+
+@dataclass(frozen=True)
+class HeldMessage:
+    """A message its throttle holds for a bundle; `outcome` ends as `_send_once` would."""
+
+    channel: Channel
+    address: str
+    outcome: asyncio.Task[DeliveryFailure | None]
+
+
+class ThrottleAnswers:
+    """The `throttle_answer` signal handler of the workflow it runs in, and what it received.
+
+    Registered on first use with `workflow.set_signal_handler`, so every workflow that delivers
+    (incident, review) hears its throttles without declaring anything; answers that arrive before
+    that are buffered by the SDK. Never raises: a bad payload is logged and dropped.
+    """
+
+    STAGE = {"send": 0, "held": 1, "delivered": 2, "failed": 2}
+
+    def __init__(self) -> None:
+        self.received: dict[str, SlotAnswer] = {}
+
+    def receive(self, payload: Any = None) -> None:
+        try:
+            answer = SlotAnswer.model_validate(payload)
+        except ValidationError as error:
+            workflow.logger.warning("malformed %s ignored: %s", ANSWER_SIGNAL, error)
+            return
+        known = self.received.get(answer.notification_id)
+        if known is None or self.STAGE[answer.outcome] > self.STAGE[known.outcome]:
+            self.received[answer.notification_id] = answer
+
+
+def throttle_answers() -> ThrottleAnswers:
+    """This workflow's throttle answers, registering the signal handler the first time."""
+    handler = workflow.get_signal_handler(ANSWER_SIGNAL)
+    answers = getattr(handler, "__self__", None)
+    if isinstance(answers, ThrottleAnswers):
+        return answers
+    answers = ThrottleAnswers()
+    workflow.set_signal_handler(ANSWER_SIGNAL, answers.receive)
+    return answers
+
+
+async def withdraw(message: OutboundMessage) -> None:
+    """Tell the throttle a held message is no longer wanted; it may have ended, which is fine."""
+    throttle = workflow.get_external_workflow_handle(
+        throttle_workflow_id(message.channel, message.address, workflow.info().task_queue)
+    )
+    try:
+        await throttle.signal(WITHDRAW_SIGNAL, {"notification_id": message.notification_id})
+    except FailureError as error:
+        workflow.logger.info("withdraw of %s not delivered: %s", message.notification_id, error)
 
 
 @dataclass(frozen=True)
