@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 DEDUP_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
+MAX_USERS_AFFECTED = 10_000_000_000
+"""More than everyone on Earth; bounds a number that is stored and rendered in every message."""
+
+ClientKey = Annotated[str, Field(max_length=100)]
 
 
 class Alert(BaseModel):
@@ -16,13 +22,15 @@ class Alert(BaseModel):
     service: str = Field(min_length=1, max_length=100, description="The affected service")
     description: str = Field("", max_length=10_000, description="Details for the responders")
     severity: str | None = Field(
-        None, description="Explicit severity; overrides the decision matrix"
+        None, max_length=50, description="Explicit severity; overrides the decision matrix"
     )
     category: str | None = Field(
         None, max_length=50, description="Kind of incident, such as outage or data_breach"
     )
-    users_affected: int = Field(0, ge=0, description="How many users are affected, if known")
-    clients_affected: list[str] = Field(
+    users_affected: int = Field(
+        0, ge=0, le=MAX_USERS_AFFECTED, description="How many users are affected, if known"
+    )
+    clients_affected: list[ClientKey] = Field(
         default=[], max_length=500, description="Policy keys of the affected clients"
     )
     dedup_key: str | None = Field(

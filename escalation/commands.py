@@ -110,13 +110,32 @@ def parse_command(verb: str, payload: Any) -> BaseModel:
         raise MalformedCommand(describe_validation_error(error)) from None
 
 
+MAX_ISSUES_SHOWN = 10
+MAX_KEY_SHOWN = 50
+
+
 def describe_validation_error(error: ValidationError) -> str:
-    """`by: Field required; to_tier: Input should be ...` on one line."""
+    """`by: Field required; to_tier: Input should be ...` on one line.
+
+    Bounded whatever the input: the reason is stored in the timeline, and an unknown key is
+    echoed in it, so keys are shortened and escaped and only the first problems are listed.
+    """
+    issues = error.errors()
     parts = []
-    for issue in error.errors():
-        location = ".".join(str(part) for part in issue["loc"]) or "argument"
+    for issue in issues[:MAX_ISSUES_SHOWN]:
+        location = ".".join(_shown_key(part) for part in issue["loc"]) or "argument"
         parts.append(f"{location}: {issue['msg'].removeprefix('Value error, ')}")
+    if len(issues) > MAX_ISSUES_SHOWN:
+        parts.append(f"and {len(issues) - MAX_ISSUES_SHOWN} more problems")
     return "; ".join(parts)
+
+
+def _shown_key(part: str | int) -> str:
+    """A key as typed, on one line and at most MAX_KEY_SHOWN characters."""
+    text = str(part)
+    if not text.isprintable() or not text:
+        text = repr(text)
+    return text if len(text) <= MAX_KEY_SHOWN else text[: MAX_KEY_SHOWN - 3] + "..."
 
 
 EXAMPLES: dict[str, str] = {

@@ -11,13 +11,20 @@ from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 _SHORT_FORM = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
+MAX_DURATION = timedelta(days=3650)
+"""About ten years: far beyond any SLA or reminder, yet `now + duration` can never overflow."""
+_TOO_LONG = "must be at most 3650d (about ten years)"
+
 
 def parse_short_duration(value: Any) -> Any:
     """Turn `15m`-style strings into timedeltas; leave ISO 8601 and numbers to pydantic."""
     if isinstance(value, str):
         match = _SHORT_FORM.match(value)
         if match:
-            return timedelta(seconds=float(match["amount"]) * _UNIT_SECONDS[match["unit"]])
+            seconds = float(match["amount"]) * _UNIT_SECONDS[match["unit"]]
+            if seconds > MAX_DURATION.total_seconds():
+                raise ValueError(f"{_TOO_LONG}, got {value!r}")
+            return timedelta(seconds=seconds)
         if not value.strip().upper().startswith("P"):
             raise ValueError(
                 f"expected a duration such as 30s, 15m, 4h, 1d or PT15M, got {value!r}"
@@ -41,6 +48,8 @@ def format_duration(value: timedelta) -> str:
 def _must_be_positive(value: timedelta) -> timedelta:
     if value <= timedelta(0):
         raise ValueError("must be a positive duration such as 15m")
+    if value > MAX_DURATION:
+        raise ValueError(_TOO_LONG)
     return value
 
 

@@ -47,6 +47,9 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise PolicyInvalid(source, [f"not valid YAML: {error}"]) from None
+    except (ValueError, RecursionError) as error:
+        # PyYAML lets a few errors through: an integer too long to convert, nesting too deep.
+        raise PolicyInvalid(source, [f"not valid YAML: {type(error).__name__}: {error}"]) from None
     if not isinstance(data, dict):
         raise PolicyInvalid(
             source, ["the policy must be a mapping of sections (contacts, tiers...)"]
@@ -79,8 +82,16 @@ def format_key_path(loc: tuple[Any, ...] | list[Any]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            name = _readable_key(str(part))
+            text += f".{name}" if text else name
     return text
+
+
+def _readable_key(name: str) -> str:
+    """A key as written, quoted when it would not read on one line (empty, blank, control)."""
+    if not name or not name.isprintable() or name != name.strip():
+        return repr(name)
+    return name
 
 
 def _plain(message: str) -> str:
@@ -93,7 +104,8 @@ def _split_path(path: str) -> list[Any]:
     for dotted in path.split("."):
         name, *indexes = dotted.replace("]", "").split("[")
         parts.append(name)
-        parts.extend(int(index) for index in indexes)
+        # a name such as `pay[ments` (a service in reviews.owners) is not an index
+        parts.extend(int(index) if index.isdigit() else index for index in indexes)
     return parts
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from escalation.commands import Actor, MalformedCommand, Text, describe_validation_error
 from escalation.incident import IncidentState
@@ -78,6 +78,11 @@ class ReviewState(Logbook):
         return [i for i in self.action_items if i.is_open and (i.blocking or not blocking_only)]
 
 
+def _utc_when_naive(value: datetime | None) -> datetime | None:
+    """`2026-12-01T17:00` without an offset is read as UTC, as every time here is shown."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 class _ReviewCommand(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -89,7 +94,9 @@ class AddActionItem(_ReviewCommand):
 
     title: Annotated[str, Field(min_length=1, max_length=500, description="What will be done")]
     owner: Annotated[str, Field(min_length=1, max_length=100, description="Who does it")]
-    due: datetime | None = Field(None, description="When it is due (ISO 8601), optional")
+    due: Annotated[datetime | None, AfterValidator(_utc_when_naive)] = Field(
+        None, description="When it is due (ISO 8601; UTC unless an offset is given), optional"
+    )
     blocking: bool = Field(True, description="Must be done before the review can complete")
 
 

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.search_attributes import incident_search_attributes
-    from workflows.verb_handlers import operator_verb
+    from workflows.verb_handlers import operator_verb, refuse
 
 HISTORY_LIMIT = 10_000
 """Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
@@ -271,10 +271,13 @@ class IncidentWorkflow:
 
     async def _accept_update(self, verb: str, payload: Any) -> CommandResult:
         await workflow.wait_condition(lambda: self._state is not None)
-        command = parse_command(verb, payload)
+        try:
+            command = parse_command(verb, payload)
+        except MalformedCommand as error:
+            raise refuse(verb, error) from None
         reason = verbs.refusal(self._policy, self.state, command)
         if reason:
-            raise ValueError(f"{verb}: {reason}")
+            raise refuse(verb, reason)
         return self._apply(verb, command)
 
     # -- the operator contract: each verb as a signal and as an update ----------------------

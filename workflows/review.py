@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
-    from workflows.verb_handlers import operator_verb
+    from workflows.verb_handlers import operator_verb, refuse
 
 
 def _describe(verb: str, what: str) -> str:
@@ -144,7 +144,13 @@ class PostIncidentReviewWorkflow:
             raise ValueError(f"{verb}: {reason}")
 
     async def _accept_update(self, verb: str, payload: Any) -> str:
-        command = parse_review_command(verb, payload)
+        try:
+            command = parse_review_command(verb, payload)
+        except MalformedCommand as error:
+            raise refuse(verb, error) from None
+        reason = review_refusal(self._review, command)
+        if reason:
+            raise refuse(verb, reason)
         detail = apply_review_command(self._review, command, workflow.now())
         self._changed = True
         return detail

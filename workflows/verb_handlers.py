@@ -11,6 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+REFUSED = "RefusedCommand"
+"""ApplicationError type of a verb refused inside its update handler."""
+
+
+def refuse(verb: str, reason: object) -> ApplicationError:
+    """The failure of one update, never of the workflow task.
+
+    A handler can still find a verb it must refuse after the validator let it through: it arrived
+    before the incident opened, or another update applied first in the same workflow task. Any
+    exception but an ApplicationError would fail the workflow task and wedge the update.
+    """
+    return ApplicationError(f"{verb}: {reason}", type=REFUSED, non_retryable=True)
 
 
 def operator_verb(verb: str, description: str) -> tuple[Callable[..., None], Any]:
