@@ -312,11 +312,24 @@ class IncidentWorkflow:
 
     @workflow.signal(
         name="review_completed",
-        description='Sent by the review workflow when it completes. Example: {"by": "alice", "summary": "..."}',
+        description="Sent by the review workflow when it completes. "
+        'Example: {"review_id": "review-<key>", "by": "alice", "summary": "..."}',
     )
     def review_completed(self, payload: Any = None) -> None:
-        """Close the resolved incident; tolerant like every signal (nothing here may raise)."""
+        """Close the resolved incident once its own review says it is done; never raises.
+
+        The review names itself, so a stray signal (a typo in the UI, another incident's review)
+        cannot skip the review: it is recorded as rejected instead.
+        """
         if self._state is None or not isinstance(payload, dict):
+            return
+        expected = self.state.review_workflow_id
+        if expected is None or payload.get("review_id") != expected:
+            self._reject(
+                "review_completed",
+                _actor(payload),
+                f"not from this incident's review ({expected or 'none started'})",
+            )
             return
         by, summary = str(payload.get("by") or "review"), str(payload.get("summary") or "")
         verbs.review_finished(self.state, workflow.now(), by[:100], summary[:10_000])

@@ -112,7 +112,12 @@ class PostIncidentReviewWorkflow:
         )
         try:
             await workflow.get_external_workflow_handle(incident.incident_id).signal(
-                "review_completed", {"by": review.completed_by, "summary": review.summary}
+                "review_completed",
+                {
+                    "review_id": review.review_id,
+                    "by": review.completed_by,
+                    "summary": review.summary,
+                },
             )
         except ApplicationError as error:
             detail = f"could not tell the incident: {error.message}"
