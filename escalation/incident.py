@@ -7,10 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
-__all__ = ["IncidentState", "NotificationRecord", "TimelineEntry"]
-
 from escalation.alerts import Alert
-from escalation.logbook import Logbook, NotificationRecord, TimelineEntry
+from escalation.logbook import Logbook
 
 IncidentStatus = Literal["triggered", "acknowledged", "resolved", "closed"]
 OPEN_STATUSES: tuple[IncidentStatus, ...] = ("triggered", "acknowledged")

@@ -15,7 +15,8 @@ from typing import Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field
 
-from escalation.incident import IncidentState, NotificationRecord, TimelineEntry
+from escalation.incident import IncidentState
+from escalation.logbook import NotificationRecord, TimelineEntry
 from escalation.policy import Policy
 from escalation.review import ReviewState, ReviewStatus
 

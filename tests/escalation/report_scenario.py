@@ -15,7 +15,8 @@ from escalation import engine, verbs
 from escalation.actions import Action, Notify
 from escalation.alerts import Alert
 from escalation.commands import Acknowledge, AddNote, PostUpdate, Resolve
-from escalation.incident import IncidentState, NotificationRecord
+from escalation.incident import IncidentState
+from escalation.logbook import NotificationRecord
 from escalation.policy import Policy
 from escalation.review import ActionItem, Feedback, ReviewState
 

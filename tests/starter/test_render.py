@@ -9,7 +9,8 @@ from rich.console import Console
 from escalation.alerts import Alert
 from escalation.contacts import Channel
 from escalation.engine import open_incident
-from escalation.incident import IncidentState, NotificationRecord
+from escalation.incident import IncidentState
+from escalation.logbook import NotificationRecord
 from escalation.policy import Policy
 from starter import render
 from starter.incidents import IncidentListing

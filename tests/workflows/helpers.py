@@ -13,7 +13,8 @@ from temporalio.client import WorkflowHandle
 
 from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
-from escalation.incident import IncidentState, TimelineEntry
+from escalation.incident import IncidentState
+from escalation.logbook import TimelineEntry
 from tests.conftest import IncidentWorker
 from workflows.incident import IncidentWorkflow
 
