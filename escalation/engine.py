@@ -184,7 +184,8 @@ def _warning_time(state: IncidentState, fraction: float) -> datetime:
 
 def _next_client_update(policy: Policy, state: IncidentState) -> datetime | None:
     cadence = policy.severity(state.severity).client_updates_every
-    if cadence is None or not state.is_open or not audiences.clients(policy, state):
+    known_client = any(key in policy.clients for key in state.clients_affected)
+    if cadence is None or not state.is_open or not known_client:
         return None
     return (state.last_client_update_at or state.opened_at) + cadence
 

@@ -193,10 +193,9 @@ class IncidentWorkflow:
     def _publish(self, deadline: Deadline | None) -> None:
         """Search attributes and the UI's details panel follow every change."""
         state = self.state
-        attributes = incident_search_attributes(state)
         key = (state.status, state.severity, state.tier)
         if key != self._published:
-            workflow.upsert_search_attributes(attributes)
+            workflow.upsert_search_attributes(incident_search_attributes(state))
             self._published = key
         workflow.set_current_details(presentation.current_details(self._policy, state, deadline))
 

@@ -7,17 +7,13 @@ leave in the timeline and the exact message a bad update must be refused with.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from temporalio.client import WorkflowHandle
-from temporalio.service import RPCError
 
 from escalation import verbs
 from escalation.commands import EXAMPLES, VERBS, MalformedCommand, parse_command
@@ -30,6 +26,7 @@ from escalation.review import (
     parse_review_command,
     review_refusal,
 )
+from tests.polling import POLL_SECONDS, poll  # noqa: F401 - re-exported for the fuzz tests
 
 T = TypeVar("T")
 
@@ -221,32 +218,6 @@ def review_rejection(review: ReviewState, verb: str, payload: Any) -> str | None
         return f"{verb}: {error}"
     reason = review_refusal(review, command)
     return f"{verb}: {reason}" if reason else None
-
-
-# -- polling --------------------------------------------------------------------------------
-
-POLL_SECONDS = 30.0
-
-
-async def poll(
-    read: Callable[[], Awaitable[T | None]],
-    condition: Callable[[T], bool],
-    what: str,
-    seconds: float = POLL_SECONDS,
-) -> T:
-    """Read until the condition holds; the first read errors (not started yet) are retried."""
-    deadline = time.monotonic() + seconds
-    last: T | None = None
-    while True:
-        try:
-            last = await read()
-            if last is not None and condition(last):
-                return last
-        except RPCError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not reached within {seconds}s; last: {last}")
-        await asyncio.sleep(0.02)
 
 
 async def review_status(handle: WorkflowHandle) -> ReviewState:

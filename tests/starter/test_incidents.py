@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 
@@ -20,6 +18,7 @@ from escalation.incident import IncidentState
 from escalation.policy import Policy
 from starter.incidents import (
     IncidentNotFound,
+    IncidentNotReady,
     VerbRefused,
     incident_status,
     incidents_query,
@@ -27,6 +26,7 @@ from starter.incidents import (
     quote,
     send_verb,
 )
+from tests.polling import poll
 
 DEADLINE_SECONDS = 30.0
 
@@ -60,18 +60,12 @@ async def wait_for_state(
     client: Client, incident: str, condition: Callable[[IncidentState], bool]
 ) -> IncidentState:
     """Poll the status query until the condition holds, or fail at the deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        try:
-            state = await incident_status(client, incident)
-            if condition(state):
-                return state
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-        if time.monotonic() > deadline:
-            pytest.fail(f"{incident} never reached the expected state")
-        await asyncio.sleep(0.1)
+    return await poll(
+        lambda: incident_status(client, incident),
+        condition,
+        f"{incident} state",
+        retry_on=(RPCError, IncidentNotReady),
+    )
 
 
 async def test_same_dedup_key_attaches_to_the_open_incident(

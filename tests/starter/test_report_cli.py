@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from starter.incidents import (
     send_verb,
 )
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.polling import poll
 
 DEADLINE_SECONDS = 30.0
 SECRET_NOTE = "rollback blocked by a hotfix only we know about"
@@ -63,14 +63,12 @@ async def open_low(worker: IncidentWorker, service: str, title: str = "probe fla
 
 async def wait_for_opening(client: Client, key: str) -> None:
     """Until the policy snapshot is back and `opened_at` is set: durations count from there."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        try:
-            await incident_status(client, key)
-            return
-        except IncidentNotReady:
-            assert time.monotonic() < deadline, f"{key} never opened"
-            await asyncio.sleep(0.05)
+    await poll(
+        lambda: incident_status(client, key),
+        lambda _: True,
+        f"{key} opening",
+        retry_on=(IncidentNotReady,),
+    )
 
 
 async def test_report_of_a_running_then_closed_incident(
@@ -172,7 +170,8 @@ async def test_stats_over_closed_incidents(
 
 async def wait_until_listed(client: Client, service: str, count: int) -> None:
     """Visibility catches up with closes a moment later: poll it, with a deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while len(await completed_incidents(client, service=service)) < count:
-        assert time.monotonic() < deadline, f"{count} closed {service} incidents never listed"
-        await asyncio.sleep(0.2)
+    await poll(
+        lambda: completed_incidents(client, service=service),
+        lambda rows: len(rows) >= count,
+        f"{count} closed {service} incidents listed",
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -16,6 +14,7 @@ from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
 from tests.conftest import IncidentWorker
+from tests.polling import poll
 from workflows.incident import IncidentWorkflow
 
 DEADLINE_SECONDS = 30.0
@@ -44,16 +43,12 @@ async def wait_for(
     handle: WorkflowHandle, condition: Callable[[IncidentState], bool]
 ) -> IncidentState:
     """Poll the status query until the condition holds, failing after a deadline."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while True:
-        state = await handle.query("status", result_type=IncidentState | None)
-        if state is not None and condition(state):
-            return state
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"condition not met within {DEADLINE_SECONDS}s; last status: {state}"
-            )
-        await asyncio.sleep(0.05)
+    return await poll(lambda: status_or_none(handle), condition, f"{handle.id} status")
+
+
+async def status_or_none(handle: WorkflowHandle) -> IncidentState | None:
+    """The status, or None while the incident has not opened yet."""
+    return await handle.query("status", result_type=IncidentState | None)
 
 
 def entries(state: IncidentState, kind: str) -> list[TimelineEntry]:

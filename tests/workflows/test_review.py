@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.review import ReviewState
+from tests.polling import poll
 from tests.workflows.helpers import (
     entries,
     start_incident,
@@ -49,18 +47,8 @@ async def resolved_critical_incident(
 async def wait_for_review(
     handle: WorkflowHandle, condition: Callable[[ReviewState], bool]
 ) -> ReviewState:
-    """Poll the review's status until the condition holds, failing after a deadline."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            review = await review_status(handle)
-            if condition(review):
-                return review
-        except RPCError:  # the child has not started yet
-            review = None
-        if time.monotonic() > deadline:
-            raise AssertionError(f"review condition not met; last: {review}")
-        await asyncio.sleep(0.05)
+    """Poll the review's status (retrying until the child has started) until the condition holds."""
+    return await poll(lambda: review_status(handle), condition, f"{handle.id} status")
 
 
 async def refusal(handle: WorkflowHandle, verb: str, payload: object) -> str:

@@ -1,0 +1,35 @@
+"""The policy snapshot keeps new incidents paging when someone breaks the policy file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from temporalio.testing import ActivityEnvironment
+
+from activities.policy_snapshot import PolicyActivities
+from escalation.policy_loader import load_policy
+from tests.conftest import EXAMPLE_POLICY
+
+
+def test_a_policy_broken_after_start_falls_back_to_the_last_good_one(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(EXAMPLE_POLICY.read_text())
+    activities = PolicyActivities(path, load_policy(path))
+    path.write_text(EXAMPLE_POLICY.read_text().replace("contacts: [bob]", "contacts: [bobb]"))
+
+    snapshot = ActivityEnvironment().run(activities.snapshot_policy)
+
+    assert snapshot.policy.tiers[1].contacts == ["bob"]
+    assert snapshot.warning is not None
+    assert "tiers[1].contacts[0]: unknown contact 'bobb'" in snapshot.warning
+
+
+def test_a_fixed_policy_is_picked_up_for_the_next_incident(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(EXAMPLE_POLICY.read_text())
+    activities = PolicyActivities(path, load_policy(path))
+    path.write_text(EXAMPLE_POLICY.read_text().replace("repeat: 1", "repeat: 2"))
+
+    snapshot = ActivityEnvironment().run(activities.snapshot_policy)
+
+    assert (snapshot.policy.repeat, snapshot.warning) == (2, None)
