@@ -22,6 +22,7 @@ from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import load_policy, policy_path
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
+from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")
@@ -51,6 +52,7 @@ def build_worker(
             request_throttle_slot,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
+        workflow_runner=workflow_runner(),
         max_concurrent_activities=ACTIVITY_THREADS,
         graceful_shutdown_timeout=_graceful_timeout(),
     )

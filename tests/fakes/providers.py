@@ -21,6 +21,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from activities.delivery import Transport
+from activities.sendgrid_transport import SendGridTransport, sendgrid_client
+from activities.twilio_client import twilio_client
+from activities.twilio_transport import TwilioSmsTransport, TwilioVoiceTransport
+from escalation.contacts import Channel
+
 SENDGRID_PATH = "/v3/mail/send"
 MESSAGES = "Messages.json"
 CALLS = "Calls.json"
@@ -133,6 +139,17 @@ class FakeProviders:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def transports(self, from_number: str = "+15555550100") -> dict[Channel, Transport]:
+        """Every channel through the real SendGrid and Twilio SDKs, pointed at this fake."""
+        twilio = twilio_client(self.twilio_account_sid, self.twilio_auth_token, base_url=self.url)
+        return {
+            "email": SendGridTransport(
+                sendgrid_client(self.sendgrid_api_key, self.url), "pager@example.com"
+            ),
+            "sms": TwilioSmsTransport(twilio, from_number=from_number),
+            "voice": TwilioVoiceTransport(twilio, from_number=from_number),
+        }
 
     def __enter__(self) -> FakeProviders:
         self._thread.start()

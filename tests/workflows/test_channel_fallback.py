@@ -11,9 +11,6 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Transport
-from activities.sendgrid_transport import SendGridTransport, sendgrid_client
-from activities.twilio_client import twilio_client
-from activities.twilio_transport import TwilioSmsTransport, TwilioVoiceTransport
 from escalation.contacts import Channel
 from tests.conftest import EXAMPLE_POLICY
 from tests.fakes.providers import FakeProviders, Fault, twilio_error
@@ -35,16 +32,7 @@ def providers() -> Iterator[FakeProviders]:
 
 @pytest.fixture
 def provider_transports(providers: FakeProviders) -> dict[Channel, Transport]:
-    twilio = twilio_client(
-        providers.twilio_account_sid, providers.twilio_auth_token, base_url=providers.url
-    )
-    return {
-        "email": SendGridTransport(
-            sendgrid_client(providers.sendgrid_api_key, providers.url), "pager@example.com"
-        ),
-        "sms": TwilioSmsTransport(twilio, from_number="+15555550100"),
-        "voice": TwilioVoiceTransport(twilio, from_number="+15555550100"),
-    }
+    return providers.transports()
 
 
 @pytest.fixture
