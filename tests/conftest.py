@@ -6,7 +6,7 @@ import contextlib
 import shutil
 import sysconfig
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from escalation.policy_loader import load_policy
 from starter.setup import register_search_attributes
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
+from workflows.sandbox import workflow_runner
 from workflows.search_attributes import ALL_KEYS
 from workflows.throttle import ContactThrottleWorkflow
 
@@ -97,6 +98,7 @@ class IncidentWorker:
         policy_file: Path,
         outbox: Outbox,
         transports: Mapping[Channel, Transport] | None,
+        throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
@@ -114,9 +116,10 @@ class IncidentWorker:
                 delivery.deliver_notification,
                 reports.deliver_final_report,
                 policies.snapshot_policy,
-                request_throttle_slot,
+                throttle_request,
             ],
             activity_executor=ThreadPoolExecutor(8),
+            workflow_runner=workflow_runner(),
         )
 
     def track(self, workflow_id: str) -> WorkflowHandle:
@@ -140,8 +143,9 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         client: Client,
         policy_file: Path = EXAMPLE_POLICY,
         transports: Mapping[Channel, Transport] | None = None,
+        throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
     ) -> IncidentWorker:
-        incident_worker = IncidentWorker(client, policy_file, outbox, transports)
+        incident_worker = IncidentWorker(client, policy_file, outbox, transports, throttle_request)
         started.append(incident_worker)
         return incident_worker
 

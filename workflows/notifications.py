@@ -10,7 +10,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
@@ -52,6 +52,9 @@ UNUSABLE_NUMBER_CODES = frozenset({21211})
 """Twilio codes that condemn the number itself; other refusals (21610 STOP, 21614 landline)
 still let a voice call to the same number through."""
 PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
+NO_PAGE_AFTER_ACK = "no-page-after-ack-while-asking-throttle"
+"""Patch id (2026-11-22): a page called off while asking its throttle is not sent. Histories
+recorded before it (tests/replay/histories/2026-11-22-initial) replay the old path."""
 
 CANCEL_GRACE = timedelta(seconds=1)
 """When paging stops while a delivery attempt is in flight, how long the attempt may finish
@@ -260,24 +263,39 @@ class RecipientDelivery:
                 timeout=THROTTLE_ANSWER_TIMEOUT,
                 timeout_summary=f"throttle answer for {notification_id}",
             )
-        except (ActivityError, TimeoutError) as error:
-            detail = (
-                f"{message.channel} to {self.recipient.name}: the throttle did not answer "
-                f"({error}); sent without throttling"
-            )
-            self.log.record(workflow.now(), "throttle_unavailable", "escalation", detail)
-            return None
+        except ActivityError as error:
+            # Paging stopped while the (abandoned) ask was in flight: the cancellation arrives as
+            # the activity's error. Before this patch it read as "throttle down, send anyway",
+            # which paged people after they had acknowledged.
+            if isinstance(error.cause, CancelledError) and workflow.patched(NO_PAGE_AFTER_ACK):
+                await self._call_off(message)
+                raise asyncio.CancelledError from None
+            return self._unthrottled(message, error)
+        except TimeoutError as error:
+            return self._unthrottled(message, error)
         except asyncio.CancelledError:
-            self._record(
-                message.channel,
-                message.address,
-                "cancelled",
-                notification_id=notification_id,
-                error=PAGING_STOPPED,
-            )
-            await withdraw(message)
+            await self._call_off(message)
             raise
         return answers.received[notification_id]
+
+    def _unthrottled(self, message: OutboundMessage, error: Exception) -> None:
+        """The throttle could not answer: the message goes out anyway, and the timeline says so."""
+        detail = (
+            f"{message.channel} to {self.recipient.name}: the throttle did not answer "
+            f"({error}); sent without throttling"
+        )
+        self.log.record(workflow.now(), "throttle_unavailable", "escalation", detail)
+
+    async def _call_off(self, message: OutboundMessage) -> None:
+        """Paging stopped before the throttle answered: record it and withdraw the request."""
+        self._record(
+            message.channel,
+            message.address,
+            "cancelled",
+            notification_id=message.notification_id,
+            error=PAGING_STOPPED,
+        )
+        await withdraw(message)
 
     async def _await_bundle(
         self, message: OutboundMessage, held: SlotAnswer

@@ -1,0 +1,232 @@
+"""Representative incidents, driven end to end on the dev server, whose histories are recorded
+for replay tests. Together they reach every state, every verb (as signal and as update),
+functional and hierarchical escalation, SLA breaches, channel fallback, throttling and the review.
+
+Each scenario returns the ids of the workflows whose histories are worth keeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+
+from escalation.incident import IncidentState
+from escalation.review import ReviewState
+from escalation.throttle import throttle_workflow_id
+from tests.conftest import IncidentWorker
+from tests.fakes.providers import FakeProviders, twilio_error
+from tests.polling import poll
+from tests.workflows.helpers import start_incident, wait_for
+
+CRITICAL = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
+RESOLVE = {
+    "by": "alice",
+    "cause": "expired TLS certificate on the payments gateway",
+    "resolution": "rotated the certificate",
+    "preventive_measures": ["alert 14 days before expiry", "automate rotation"],
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a scenario drives: a worker, the fake providers behind it, and the policy's clock.
+
+    The story runs in real time on a real server, with every duration of the policy multiplied
+    by `scale`, so `wait(timedelta(minutes=11))` waits as long as eleven policy minutes last.
+    """
+
+    worker: IncidentWorker
+    providers: FakeProviders
+    scale: float
+
+    async def wait(self, policy_time: timedelta) -> None:
+        await asyncio.sleep(policy_time.total_seconds() * self.scale)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One recorded story: its name (the history files' prefix) and how to drive it."""
+
+    name: str
+    drive: Callable[[Stage], Awaitable[list[str]]]
+
+
+async def review_of(worker: IncidentWorker, incident: WorkflowHandle) -> WorkflowHandle:
+    """The incident's review workflow, once it has started and opened."""
+    state = await wait_for(incident, lambda s: s.review_workflow_id is not None)
+    assert state.review_workflow_id is not None
+    review = worker.track(state.review_workflow_id)
+    await poll(
+        lambda: review.query("status", result_type=ReviewState),
+        lambda r: bool(r.timeline),
+        f"{review.id} status",
+    )
+    return review
+
+
+def delivered_to(state: IncidentState, recipient: str) -> bool:
+    """Whether every page to this person has settled, so nothing of theirs is in flight and
+    the next verb lands at the same point of the story on every recording."""
+    records = [n for n in state.notifications if n.recipient == recipient]
+    return bool(records) and all(n.status != "throttled" for n in records)
+
+
+async def until_closed(handle: WorkflowHandle) -> None:
+    """The workflow has completed, so its history is whole."""
+    await poll(
+        handle.describe,
+        lambda d: d.status == WorkflowExecutionStatus.COMPLETED,
+        f"{handle.id} completed",
+    )
+
+
+async def escalated_acked_reviewed(stage: Stage) -> list[str]:
+    """The common critical incident: tier 1 misses its window, tier 2 acks, clients hear, the
+    incident is resolved, and the review tracks an action item to done and closes it."""
+    worker = stage.worker
+    incident = await start_incident(worker, **CRITICAL)
+    await stage.wait(timedelta(minutes=11))
+    await wait_for(incident, lambda s: s.tier == 2)
+    await incident.signal("acknowledge", {"by": "bob", "note": "looking"})
+    await incident.signal("add_note", {"by": "bob", "text": "gateway returns 502 since 09:12"})
+    await incident.execute_update(
+        "post_update", {"by": "bob", "message": "Cause identified.", "eta": "2030-01-01T12:00:00Z"}
+    )
+    await stage.wait(timedelta(minutes=31))
+    await incident.signal("resolve", RESOLVE)
+    review = await review_of(worker, incident)
+    due = (await incident.query("status")).get("resolved_at")
+    await review.signal(
+        "add_action_item",
+        {"by": "bob", "title": "alert on expiry", "owner": "carol", "due": due},
+    )
+    await review.execute_update(
+        "add_action_item",
+        {"by": "bob", "title": "automate rotation", "owner": "dave", "due": "2030-01-01T00:00:00Z"},
+    )
+    await review.signal("submit_feedback", {"by": "ops@acme.example", "text": "timely updates"})
+    await stage.wait(timedelta(hours=2))
+    await review.signal("complete_action_item", {"by": "carol", "id": "A1"})
+    await review.execute_update("complete_action_item", {"by": "dave", "id": "A2"})
+    await review.execute_update("submit_feedback", {"by": "noc@globex.example", "text": "ok"})
+    await review.signal("complete_review", {"by": "bob", "summary": "rotation automated"})
+    await until_closed(review)
+    await until_closed(incident)
+    return [incident.id, review.id]
+
+
+async def breached_escalated_reopened(stage: Stage) -> list[str]:
+    """Nobody answers: every tier, the ack breach, management. Then the operator verbs as
+    updates, a reopen, a second resolution and a review started by hand."""
+    worker = stage.worker
+    incident = await start_incident(worker, **CRITICAL)
+    await stage.wait(timedelta(minutes=11))
+    await incident.execute_update("escalate", {"by": "bob", "reason": "needs DBA", "to_tier": 3})
+    await wait_for(incident, lambda s: delivered_to(s, "Dave Kim"))
+    await incident.signal("escalate", {"by": "bob", "reason": "ownership", "to_tier": 2})
+    await stage.wait(timedelta(hours=1, minutes=20))
+    await wait_for(incident, lambda s: s.position.management_engaged)
+    await incident.signal("escalate", {"by": "erin", "reason": "VP", "to_tier": "management"})
+    await incident.execute_update("acknowledge", {"by": "carol"})
+    await incident.execute_update("add_note", {"by": "carol", "text": "failing over the DB"})
+    await incident.execute_update(
+        "change_severity", {"by": "carol", "severity": "high", "reason": "one region only"}
+    )
+    await stage.wait(timedelta(hours=7))
+    await incident.execute_update("resolve", RESOLVE | {"by": "carol"})
+    review = await review_of(worker, incident)
+    await incident.execute_update("reopen", {"by": "erin", "reason": "errors are back"})
+    await wait_for(incident, lambda s: s.status == "triggered")
+    await incident.signal("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    await incident.signal("start_review", {"by": "erin", "owner": "erin"})
+    await review.execute_update("complete_review", {"by": "erin", "summary": "two causes"})
+    await until_closed(incident)
+    return [incident.id, review.id]
+
+
+async def rejected_and_unreviewed(stage: Stage) -> list[str]:
+    """What the UI can send that is wrong; repeated alerts, one of which raises the severity;
+    an operator lowers it again, and a low incident needs no review: it closes at once."""
+    worker = stage.worker
+    incident = await start_incident(worker, title="slow search", service="search", severity="low")
+    await incident.signal("acknowledge", None)
+    await incident.signal("acknowledge", {"by": ""})
+    await incident.signal("escalate", {"by": "x", "to_tier": 9})
+    await incident.signal("change_severity", {"by": "x", "severity": "apocalyptic"})
+    await incident.signal("resolve", {"by": "x"})
+    await incident.signal("review_completed", {"review_id": "review-someone-else"})
+    alert = {"title": "slow search", "service": "search", "alert_id": "a-2", "users_affected": 5}
+    await incident.signal("new_alert", alert)
+    await incident.signal("new_alert", alert)
+    await incident.execute_update("new_alert", alert | {"alert_id": "a-3", "category": "outage"})
+    await incident.signal("post_update", {"by": "alice", "message": "index rebuilt"})
+    await wait_for(incident, lambda s: s.alerts_received == 3 and s.severity == "high")
+    await incident.signal("change_severity", {"by": "alice", "severity": "low", "reason": "a blip"})
+    await incident.execute_update("resolve", RESOLVE | {"preventive_measures": []})
+    await until_closed(incident)
+    return [incident.id]
+
+
+async def optional_review_started_by_hand(stage: Stage) -> list[str]:
+    """A medium incident needs no review unless someone asks for one before resolving it."""
+    worker = stage.worker
+    incident = await start_incident(worker, title="report export slow", service="reports")
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("start_review", {"by": "alice", "owner": "bob"})
+    await incident.execute_update("resolve", RESOLVE)
+    review = await review_of(worker, incident)
+    await review.execute_update("complete_review", {"by": "bob", "summary": "query plan fixed"})
+    await until_closed(incident)
+    return [incident.id, review.id]
+
+
+async def warnings_cadence_and_resolve_breach(stage: Stage) -> list[str]:
+    """Acked at once, then left: client updates on their cadence, resolution warnings at 50/75/90%,
+    the acknowledgment timeout consulting the next tier, the resolve breach to management; then
+    a reopen by signal, a second resolution, and the review closes the incident."""
+    worker = stage.worker
+    incident = await start_incident(worker, **CRITICAL)
+    await incident.execute_update("acknowledge", {"by": "alice", "note": "on it"})
+    await stage.wait(timedelta(hours=4, minutes=5))
+    await wait_for(incident, lambda s: s.sla.resolve_breached)
+    await incident.execute_update("resolve", RESOLVE)
+    review = await review_of(worker, incident)
+    await incident.signal("reopen", {"by": "alice", "reason": "still failing for ACME"})
+    await wait_for(incident, lambda s: s.status == "triggered")
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.signal("resolve", RESOLVE)
+    await wait_for(incident, lambda s: s.status == "resolved")
+    await review.execute_update("complete_review", {"by": "bob", "summary": "slow fix"})
+    await until_closed(incident)
+    return [incident.id, review.id]
+
+
+async def fallback_and_throttle(stage: Stage) -> list[str]:
+    """Real provider SDKs against the fake: a refused SMS falls back to email; seven incidents
+    at once page the same phone, so the per-number throttle holds two and bundles them; tier 2's
+    held pages are withdrawn by the acknowledgments."""
+    worker = stage.worker
+    stage.providers.inject(
+        "/Messages.json", twilio_error(400, 21211, "The 'To' number is not a valid phone number.")
+    )
+    incidents = [await start_incident(worker, **CRITICAL, title=f"disk full {n}") for n in range(7)]
+    await stage.wait(timedelta(minutes=16))
+    for incident in incidents:
+        await incident.execute_update("acknowledge", {"by": "alice"})
+    throttle = throttle_workflow_id("sms", "+15555550101", worker.task_queue)
+    return [incidents[0].id, incidents[-1].id, throttle]
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("escalated_acked_reviewed", escalated_acked_reviewed),
+    Scenario("breached_escalated_reopened", breached_escalated_reopened),
+    Scenario("rejected_and_unreviewed", rejected_and_unreviewed),
+    Scenario("optional_review_started_by_hand", optional_review_started_by_hand),
+    Scenario("warnings_cadence_and_resolve_breach", warnings_cadence_and_resolve_breach),
+    Scenario("fallback_and_throttle", fallback_and_throttle),
+)

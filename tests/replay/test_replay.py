@@ -1,0 +1,116 @@
+"""Code changes never break incidents in flight: every recorded history replays on today's code.
+
+A workflow change that running incidents would see differently (a new timer, activity, child or
+search-attribute upsert, or one in another order) fails here with a nondeterminism error until it
+goes behind `workflow.patched()`. See CONTRIBUTING.md for how to change workflow code.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from escalation.commands import VERBS
+from escalation.review import REVIEW_EXAMPLES
+from workflows.incident import IncidentWorkflow
+from workflows.notifications import NO_PAGE_AFTER_ACK
+from workflows.review import PostIncidentReviewWorkflow
+from workflows.sandbox import workflow_runner
+from workflows.throttle import ContactThrottleWorkflow
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+RECORDED = sorted(HISTORIES.glob("*/*.json"))
+
+
+def load(path: Path) -> WorkflowHistory:
+    """The history under its own workflow id: notification ids are derived from it."""
+    text = path.read_text(encoding="utf-8")
+    started = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
+    return WorkflowHistory.from_json(started["workflowId"], text)
+
+
+def events(path: Path) -> Iterator[dict]:
+    yield from json.loads(path.read_text(encoding="utf-8"))["events"]
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
+    replayer = Replayer(
+        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
+    )
+    result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
+    """The set of stories cannot quietly shrink: each verb is in some history as a signal and
+    as an update, and so is every status and each kind of escalation."""
+    signals, updates, statuses, timeline_kinds = set(), set(), set(), set()
+    failure_types, patches = set(), set()
+    for path in RECORDED:
+        for event in events(path):
+            attributes = event.get("activityTaskFailedEventAttributes")
+            if attributes:
+                failure_types.add(attributes["failure"]["applicationFailureInfo"]["type"])
+            attributes = event.get("markerRecordedEventAttributes")
+            if attributes and attributes["markerName"] == "core_patch":
+                patches.add(_decoded(attributes["details"]["patch-data"]["payloads"][0])["id"])
+            attributes = event.get("workflowExecutionSignaledEventAttributes")
+            if attributes:
+                signals.add(attributes["signalName"])
+            attributes = event.get("workflowExecutionUpdateAcceptedEventAttributes")
+            if attributes:
+                updates.add(attributes["acceptedRequest"]["input"]["name"])
+            attributes = event.get("upsertWorkflowSearchAttributesEventAttributes")
+            if attributes:
+                fields = attributes["searchAttributes"]["indexedFields"]
+                if "IncidentStatus" in fields:  # (a patch upserts TemporalChangeVersion alone)
+                    statuses.add(_decoded(fields["IncidentStatus"]))
+            timeline_kinds |= _timeline_kinds(event)
+    operator_verbs = set(VERBS) | set(REVIEW_EXAMPLES)
+    assert operator_verbs - signals == set()
+    assert operator_verbs - updates == set()
+    assert {"triggered", "acknowledged", "resolved", "closed"} <= statuses
+    assert {
+        "paged",
+        "escalated",
+        "consulted",
+        "sla_warning",
+        "sla_breach",
+        "client_update",
+        "rejected",
+        "reopened",
+        "severity_changed",
+        "reminder",
+        "review_started",
+        "review_completed",
+    } <= timeline_kinds
+    assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
+    assert NO_PAGE_AFTER_ACK in patches  # the newer code path is in a history too
+
+
+def _decoded(payload: dict) -> Any:
+    return json.loads(base64.b64decode(payload["data"]))
+
+
+def _timeline_kinds(event: dict) -> set[str]:
+    """Timeline entry kinds in a completed workflow's result (its final IncidentState)."""
+    attributes = event.get("workflowExecutionCompletedEventAttributes")
+    if not attributes:
+        return set()
+    kinds: set[str] = set()
+    for payload in attributes["result"]["payloads"]:
+        result = _decoded(payload)
+        if isinstance(result, dict):
+            kinds |= {entry["kind"] for entry in result.get("timeline", [])}
+    return kinds
