@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from escalation.contacts import Channel, Contact
 from escalation.incident import Resolution
@@ -61,6 +61,7 @@ class MessageFacts(BaseModel):
 class Notify(BaseModel):
     """Send one message to each recipient; pages to responders stop once someone acknowledges."""
 
+    kind: Literal["notify"] = "notify"
     purpose: Purpose
     audience: Audience
     recipients: list[Recipient]
@@ -71,17 +72,20 @@ class Notify(BaseModel):
 class BeginReview(BaseModel):
     """Resolution of an incident whose review is required or was requested."""
 
+    kind: Literal["begin_review"] = "begin_review"
     owner: str | None
 
 
 class SendFinalReport(BaseModel):
     """Email the final report to these recipients, in the client-facing or the internal version."""
 
+    kind: Literal["send_final_report"] = "send_final_report"
     recipients: list[Recipient]
     audience: Literal["client", "internal"]
 
 
-Action = Notify | BeginReview | SendFinalReport
+Action = Annotated[Notify | BeginReview | SendFinalReport, Field(discriminator="kind")]
+"""What the engine decided; tagged, so one decided but not yet carried out survives a payload."""
 
 
 class Deadline(BaseModel):

@@ -7,6 +7,7 @@ import uuid
 
 from pydantic import BaseModel
 
+from escalation.actions import Action
 from escalation.alerts import Alert
 from escalation.incident import IncidentState, IncidentStatus
 from escalation.policy import Policy
@@ -30,6 +31,9 @@ class CarriedIncident(BaseModel):
 
     policy: PolicySnapshot
     state: IncidentState
+    actions: list[Action] = []
+    """Decided while the last run drained its deliveries, and not started yet: the next run starts
+    them. (Dropping them lost client updates sent during the handover.)"""
 
 
 class IncidentStart(BaseModel):

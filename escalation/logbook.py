@@ -37,12 +37,22 @@ class NotificationRecord(BaseModel):
     """Set when the message went out (or failed) inside a throttle's bundle: that bundle's id."""
 
 
+LOG_BUDGET = 1_000_000
+"""Characters of log a workflow keeps room for. Its whole state crosses continue-as-new as one
+payload, and Temporal refuses payloads over 2 MB; past this, operator text is refused."""
+ENTRY_SIZE = 150
+"""Characters an entry or record costs on top of its text, as JSON (time, kind, actor, keys)."""
+RECORD_SIZE = 300
+
+
 class Logbook(BaseModel):
     """Timeline and notifications, with ids for messages stable across activity retries."""
 
     timeline: list[TimelineEntry] = []
     notifications: list[NotificationRecord] = []
     notification_sequence: int = 0
+    timeline_chars: int = 0
+    """Characters of timeline text so far, kept as entries are recorded (the log's size in O(1))."""
 
     @property
     def logbook_id(self) -> str:
@@ -52,6 +62,16 @@ class Logbook(BaseModel):
     def record(self, at: datetime, kind: str, actor: str, detail: str) -> None:
         """Append a line to the timeline."""
         self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
+        self.timeline_chars += len(detail) + len(actor)
+
+    def room_for(self, text: str) -> bool:
+        """Whether the log can take this much more operator text and stay within LOG_BUDGET."""
+        size = (
+            self.timeline_chars
+            + ENTRY_SIZE * len(self.timeline)
+            + RECORD_SIZE * len(self.notifications)
+        )
+        return size + len(text) + ENTRY_SIZE <= LOG_BUDGET
 
     def next_notification_id(self) -> str:
         """A stable id per message, so a retried delivery can be recognised."""

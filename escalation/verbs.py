@@ -27,9 +27,13 @@ from escalation.commands import (
 )
 from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
 from escalation.incident import IncidentState, Resolution, opening_alert_matches
+from escalation.logbook import LOG_BUDGET
 from escalation.policy import Policy
 
 ALERT_IDS_KEPT = 200
+ALERTS_LOGGED = 100
+"""A flapping monitor can send thousands of repeats: the first hundred each get a timeline line,
+then every hundredth, naming the ones it stands for. All are counted in `alerts_received`."""
 
 
 def refusal(policy: Policy, state: IncidentState, command: BaseModel) -> str | None:
@@ -72,6 +76,25 @@ def _refuse_escalate(policy: Policy, state: IncidentState, command: Escalate) ->
 
 def _refuse_when_not_open(policy: Policy, state: IncidentState, command: BaseModel) -> str | None:
     return None if state.is_open else f"incident is {state.status}"
+
+
+def _refuse_when_log_full(policy: Policy, state: IncidentState, text: str) -> str | None:
+    if state.room_for(text):
+        return None
+    return (
+        f"the incident's log is full ({LOG_BUDGET:,} characters); "
+        "put the rest in a linked document or open a follow-up incident"
+    )
+
+
+def _refuse_note(policy: Policy, state: IncidentState, command: AddNote) -> str | None:
+    return _refuse_when_log_full(policy, state, command.text)
+
+
+def _refuse_update(policy: Policy, state: IncidentState, command: PostUpdate) -> str | None:
+    return _refuse_when_not_open(policy, state, command) or _refuse_when_log_full(
+        policy, state, command.message
+    )
 
 
 def _refuse_change_severity(
@@ -285,9 +308,14 @@ def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime
     state.alerts_received += 1
     state.users_affected = max(state.users_affected, alert.users_affected)
     state.clients_affected = sorted({*state.clients_affected, *alert.clients_affected})
-    state.record(
-        now, "alert", alert.source or "reporter", f"{alert.title} (alert #{state.alerts_received})"
-    )
+    count, source = state.alerts_received, alert.source or "reporter"
+    if count <= ALERTS_LOGGED:
+        state.record(now, "alert", source, f"{alert.title} (alert #{count})")
+    elif count % ALERTS_LOGGED == 0:
+        since = count - ALERTS_LOGGED + 1
+        state.record(
+            now, "alert", source, f"{alert.title} (alert #{count}; #{since}-#{count - 1} counted)"
+        )
     merged = alert.model_copy(
         update={"users_affected": state.users_affected, "clients_affected": state.clients_affected}
     )
@@ -303,7 +331,8 @@ def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime
 _REFUSALS: dict[type, Callable[..., str | None]] = {
     Acknowledge: _refuse_acknowledge,
     Escalate: _refuse_escalate,
-    PostUpdate: _refuse_when_not_open,
+    AddNote: _refuse_note,
+    PostUpdate: _refuse_update,
     ChangeSeverity: _refuse_change_severity,
     Resolve: _refuse_resolve,
     Reopen: _refuse_reopen,

@@ -20,8 +20,12 @@ async def poll(
     what: str,
     seconds: float = POLL_SECONDS,
     retry_on: tuple[type[BaseException], ...] = (RPCError,),
+    every: float = 0.02,
 ) -> T:
-    """Read until the condition holds; errors in `retry_on` (not started yet) are read again."""
+    """Read until the condition holds; errors in `retry_on` (not started yet) are read again.
+
+    Reads every `every` seconds: slow it down when a read is heavy for the server or worker.
+    """
     deadline = time.monotonic() + seconds
     last: T | None = None
     while True:
@@ -33,4 +37,4 @@ async def poll(
             pass
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} not reached within {seconds}s; last: {last}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(every)

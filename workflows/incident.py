@@ -40,6 +40,8 @@ with workflow.unsafe.imports_passed_through():
 
 HISTORY_LIMIT = 10_000
 """Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
+HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
+"""...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
 
 
 def _describe(verb: str, what: str) -> str:
@@ -57,7 +59,7 @@ class IncidentWorkflow:
         self._snapshot: PolicySnapshot | None = carried.policy if carried else None
         self._state: IncidentState | None = carried.state if carried else None
         self._early: list[tuple[str, Any]] = []
-        self._actions: list[Action] = []
+        self._actions: list[Action] = list(carried.actions) if carried else []
         self._pages: set[asyncio.Task[None]] = set()
         self._work = BackgroundWork()
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
@@ -81,7 +83,9 @@ class IncidentWorkflow:
             if self._history_is_long():
                 await self._continue_as_new()
             self._arm_timer(deadline)
-            await workflow.wait_condition(lambda: self._wake or self._work.failure is not None)
+            await workflow.wait_condition(
+                lambda: self._wake or self._work.failure is not None or self._history_is_long()
+            )
             self._work.raise_failure()
             self._wake = False
         self._publish(None)
@@ -202,13 +206,17 @@ class IncidentWorkflow:
     def _history_is_long(self) -> bool:
         info = workflow.info()
         return (
-            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() > HISTORY_LIMIT
+            or info.get_current_history_size() > HISTORY_BYTES_LIMIT
         )
 
     async def _continue_as_new(self) -> None:
+        """Hand over once in-flight deliveries have recorded their outcome; what operators and
+        monitors set in motion meanwhile is carried over and started by the next run."""
         await self._work.drain()
         assert self._snapshot is not None
-        carried = CarriedIncident(policy=self._snapshot, state=self.state)
+        carried = CarriedIncident(policy=self._snapshot, state=self.state, actions=self._actions)
         workflow.continue_as_new(
             IncidentStart(key=self._start.key, alert=self._start.alert, carried=carried)
         )

@@ -634,3 +634,39 @@ def test_parse_command_without_an_argument_shows_an_example(verb: str) -> None:
 @pytest.mark.parametrize("verb", list(VERBS))
 def test_every_example_argument_parses(verb: str) -> None:
     assert isinstance(parse_command(verb, json.loads(example_argument(verb))), VERBS[verb])
+
+
+# -- a long incident's log stays within one continue-as-new payload ---------------------------
+
+
+def test_repeated_alerts_past_a_hundred_are_logged_once_per_hundred(example_policy: Policy) -> None:
+    state = open_incident(example_policy, category="outage", users_affected=5)
+    for n in range(2, 351):
+        do(example_policy, state, Alert(title="disk full", service="db", alert_id=f"a-{n}"), at(n))
+    assert state.alerts_received == 350
+    alerts = [e.detail for e in state.timeline if e.kind == "alert"]
+    assert len(alerts) == 99 + 2  # alerts #2-#100 (#1 opened it), then every hundredth
+    assert alerts[98] == "disk full (alert #100)"
+    assert alerts[99:] == [
+        "disk full (alert #200; #101-#199 counted)",
+        "disk full (alert #300; #201-#299 counted)",
+    ]
+
+
+def test_notes_and_updates_are_refused_once_the_log_is_full(example_policy: Policy) -> None:
+    state = open_incident(example_policy)
+    note = AddNote(by="alice", text="x" * 10_000)
+    accepted = 0
+    while verbs.refusal(example_policy, state, note) is None:
+        verbs.apply(example_policy, state, note, at(1))
+        accepted += 1
+    assert 95 <= accepted <= 100
+    assert refused(example_policy, state, note) == (
+        "the incident's log is full (1,000,000 characters); "
+        "put the rest in a linked document or open a follow-up incident"
+    )
+    assert refused(example_policy, state, PostUpdate(by="alice", message="y" * 10_000)).startswith(
+        "the incident's log is full"
+    )
+    assert len(state.model_dump_json()) < 1_200_000
+    assert verbs.refusal(example_policy, state, AddNote(by="alice", text="short")) is None
