@@ -20,18 +20,30 @@ async def _main() -> None:
 
 
 def main() -> None:
-    """Entry point; a bad policy or an unreachable server is one clear line and exit 1."""
+    """Entry point; a bad policy or an unreachable server is one clear line and exit 1.
+
+    Exits with `os._exit` once output is flushed, as the `escalation` CLI does: at interpreter
+    shutdown the Temporal client's native threads can still touch Python and abort the process
+    ("PyGILState_Release ... finalizing", SIGABRT, exit -6; temporalio/sdk-python#300), which
+    would turn a clean SIGTERM drain into a crash. By then the worker has drained its activities
+    and nothing is left to clean up.
+    """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    code = 0
     try:
         asyncio.run(_main())
     except (PolicyInvalid, TransportConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
-        sys.exit(1)
+        code = 1
     except RuntimeError as error:
         print(f"error: cannot reach Temporal: {error}", file=sys.stderr)
-        sys.exit(1)
+        code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
