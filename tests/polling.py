@@ -19,6 +19,7 @@ async def poll(
     condition: Callable[[T], bool],
     what: str,
     seconds: float = POLL_SECONDS,
+    *,
     retry_on: tuple[type[BaseException], ...] = (RPCError,),
     every: float = 0.02,
 ) -> T:
