@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 
-.PHONY: run test lint format bench clean
+.PHONY: run test browser lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,10 +20,21 @@ $(UV):
 run: .venv/.synced
 	$(UV) run --locked escalation dev
 
-test: .venv/.synced
+test: .venv/.synced browser
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked pytest
+
+# The UI journey test drives the Temporal UI in Debian's Chromium (Playwright uses the system
+# browser; nothing is downloaded at run time). Installed here when missing and we are root.
+browser:
+	@command -v $${ESCALATION_CHROMIUM:-chromium} >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "make test needs Chromium: apt-get install chromium, or set ESCALATION_CHROMIUM" >&2; \
+	    exit 1; \
+	  fi; }
 
 lint: .venv/.synced
 	$(UV) run --locked ruff check .
