@@ -35,11 +35,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
-    from workflows.search_attributes import incident_search_attributes
+    from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
 HISTORY_LIMIT = 10_000
 """Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
+BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
+"""Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
 
@@ -197,9 +199,12 @@ class IncidentWorkflow:
     def _publish(self, deadline: Deadline | None) -> None:
         """Search attributes and the UI's details panel follow every change."""
         state = self.state
-        key = (state.status, state.severity, state.tier)
+        with_breached = workflow.patched(BREACHED_ATTRIBUTE)
+        key = (state.status, state.severity, state.tier, with_breached and is_breached(state))
         if key != self._published:
-            workflow.upsert_search_attributes(incident_search_attributes(state))
+            workflow.upsert_search_attributes(
+                incident_search_attributes(state, with_breached=with_breached)
+            )
             self._published = key
         workflow.set_current_details(presentation.current_details(self._policy, state, deadline))
 

@@ -10,18 +10,27 @@ INCIDENT_STATUS = SearchAttributeKey.for_keyword("IncidentStatus")
 INCIDENT_SEVERITY = SearchAttributeKey.for_keyword("IncidentSeverity")
 INCIDENT_SERVICE = SearchAttributeKey.for_keyword("IncidentService")
 INCIDENT_TIER = SearchAttributeKey.for_int("IncidentTier")
+INCIDENT_BREACHED = SearchAttributeKey.for_bool("IncidentBreached")
+"""True once an SLA of the current cycle is breached (acknowledgment or resolution)."""
 
-ALL_KEYS = (INCIDENT_STATUS, INCIDENT_SEVERITY, INCIDENT_SERVICE, INCIDENT_TIER)
+ALL_KEYS = (INCIDENT_STATUS, INCIDENT_SEVERITY, INCIDENT_SERVICE, INCIDENT_TIER, INCIDENT_BREACHED)
 """Register these on a cluster (`escalation setup`); the embedded dev server gets them at start."""
 
 
-def incident_search_attributes(state: IncidentState) -> TypedSearchAttributes:
-    """The values an incident publishes for filtering."""
-    return TypedSearchAttributes(
-        [
-            SearchAttributePair(INCIDENT_STATUS, state.status),
-            SearchAttributePair(INCIDENT_SEVERITY, state.severity),
-            SearchAttributePair(INCIDENT_SERVICE, state.service),
-            SearchAttributePair(INCIDENT_TIER, state.tier),
-        ]
-    )
+def is_breached(state: IncidentState) -> bool:
+    return state.sla.ack_breached or state.sla.resolve_breached
+
+
+def incident_search_attributes(
+    state: IncidentState, *, with_breached: bool = True
+) -> TypedSearchAttributes:
+    """The values an incident publishes for filtering (`IncidentBreached` only from its patch on)."""
+    pairs: list[SearchAttributePair] = [
+        SearchAttributePair(INCIDENT_STATUS, state.status),
+        SearchAttributePair(INCIDENT_SEVERITY, state.severity),
+        SearchAttributePair(INCIDENT_SERVICE, state.service),
+        SearchAttributePair(INCIDENT_TIER, state.tier),
+    ]
+    if with_breached:
+        pairs.append(SearchAttributePair(INCIDENT_BREACHED, is_breached(state)))
+    return TypedSearchAttributes(pairs)

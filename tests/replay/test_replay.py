@@ -20,7 +20,7 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
-from workflows.incident import IncidentWorkflow
+from workflows.incident import BREACHED_ATTRIBUTE, IncidentWorkflow
 from workflows.notifications import NO_PAGE_AFTER_ACK
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
@@ -96,7 +96,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "review_completed",
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
-    assert NO_PAGE_AFTER_ACK in patches  # the newer code path is in a history too
+    assert {NO_PAGE_AFTER_ACK, BREACHED_ATTRIBUTE} <= patches  # newer code paths are recorded too
 
 
 def _decoded(payload: dict) -> Any:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from tests.polling import poll
 from tests.workflows.helpers import (
     entries,
     minutes_after_open,
@@ -14,6 +16,7 @@ from tests.workflows.helpers import (
     status,
     wait_for,
 )
+from workflows.search_attributes import INCIDENT_BREACHED
 
 CRITICAL = {"clients_affected": ["acme", "globex"]}
 
@@ -91,8 +94,10 @@ async def test_acknowledgment_after_the_sla_records_the_breach(
     worker = make_worker(env.client)
     async with worker.worker:
         handle = await start_incident(worker, **CRITICAL)
+        assert await breached_attribute(handle) is False
         await env.sleep(timedelta(minutes=20))
         state = await wait_for(handle, lambda s: s.sla.ack_breached)
+        await poll(lambda: breached_attribute(handle), bool, "IncidentBreached = true")
         breach = entries(state, "sla_breach")[0]
         assert minutes_after_open(state, breach.at) == 15
         assert "acknowledgment SLA breached" in breach.detail
@@ -103,6 +108,12 @@ async def test_acknowledgment_after_the_sla_records_the_breach(
         assert state.status == "acknowledged"
         assert state.sla.ack_breached
         assert state.breaches == ["ack"]
+        assert await breached_attribute(handle) is True  # the list's "breached" query finds it
+
+
+async def breached_attribute(handle: WorkflowHandle) -> bool | None:
+    description = await handle.describe()
+    return description.typed_search_attributes.get(INCIDENT_BREACHED)
 
 
 async def test_resolution_warnings_and_breach_fire_at_their_fractions(
