@@ -20,8 +20,8 @@ from typing import IO
 
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from workflows.failures import DATA_CONVERTER
 from workflows.search_attributes import ALL_KEYS
 
 HOST = "127.0.0.1"
@@ -148,7 +148,7 @@ class DevServer:
                 client = await Client.connect(
                     self.settings.address,
                     namespace=NAMESPACE,
-                    data_converter=pydantic_data_converter,
+                    data_converter=DATA_CONVERTER,
                 )
                 await client.workflow_service.describe_namespace(
                     DescribeNamespaceRequest(namespace=NAMESPACE)

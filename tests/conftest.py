@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -28,6 +27,7 @@ from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from starter.setup import register_search_attributes
+from workflows.failures import DATA_CONVERTER
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
@@ -56,7 +56,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
     )
     await register_search_attributes(env.client)
     yield env
@@ -68,7 +68,7 @@ async def dev_server_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real dev server (what `escalation dev` runs), with the search attributes registered."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=installed_executable("temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         search_attributes=ALL_KEYS,
     )
     yield env

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.review import ReviewStart, review_workflow_id
     from workflows import presentation
     from workflows.background import BackgroundWork
+    from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
@@ -275,11 +276,11 @@ class IncidentWorkflow:
         try:
             command = parse_command(verb, payload)
         except MalformedCommand as error:
-            raise ValueError(f"{verb}: {error}") from None
+            raise Refusal(f"{verb}: {error}") from None
         if self._state is not None:
             reason = verbs.refusal(self._policy, self._state, command)
             if reason:
-                raise ValueError(f"{verb}: {reason}")
+                raise Refusal(f"{verb}: {reason}")
 
     async def _accept_update(self, verb: str, payload: Any) -> CommandResult:
         await workflow.wait_condition(lambda: self._state is not None)

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.review_schedule import advance_review, assignment, next_review_deadline
     from workflows.background import BackgroundWork
+    from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.verb_handlers import operator_verb, refuse
@@ -143,10 +144,10 @@ class PostIncidentReviewWorkflow:
         try:
             command = parse_review_command(verb, payload)
         except MalformedCommand as error:
-            raise ValueError(f"{verb}: {error}") from None
+            raise Refusal(f"{verb}: {error}") from None
         reason = review_refusal(self._review, command)
         if reason:
-            raise ValueError(f"{verb}: {reason}")
+            raise Refusal(f"{verb}: {reason}")
 
     async def _accept_update(self, verb: str, payload: Any) -> str:
         try:

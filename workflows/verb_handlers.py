@@ -1,7 +1,7 @@
 """Every operator verb is a signal and an update of the same name; this builds the pair.
 
 A workflow using it provides `_accept_signal(verb, payload)` (never raises: records rejections),
-`_validate(verb, payload)` (raises ValueError with the reason) and `async _accept_update(verb,
+`_validate(verb, payload)` (raises Refusal with the reason) and `async _accept_update(verb,
 payload)`. One line per verb in the workflow class then declares the whole contract.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-REFUSED = "RefusedCommand"
-"""ApplicationError type of a verb refused inside its update handler."""
+with workflow.unsafe.imports_passed_through():
+    from workflows.failures import REFUSED
 
 
 def refuse(verb: str, reason: object) -> ApplicationError:

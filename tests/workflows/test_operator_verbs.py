@@ -42,6 +42,7 @@ async def update_refusal(handle, verb: str, payload: Any) -> str:
         await handle.execute_update(verb, payload)
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError)
+    assert cause.failure is not None and cause.failure.stack_trace == ""  # the UI shows the reason
     return cause.message
 
 
