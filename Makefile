@@ -43,5 +43,9 @@ format: .venv/.synced
 	$(UV) run --locked ruff format .
 	$(UV) run --locked ruff check --fix .
 
+# Benchmarks (see README): the full run takes about 18 minutes; BENCH_ARGS=--quick for a minute.
+bench: .venv/.synced
+	$(UV) run --locked python -m benchmarks $(BENCH_ARGS)
+
 clean:
 	rm -rf .venv .tools .escalation .pytest_cache .ruff_cache

@@ -1,0 +1,31 @@
+"""Everything one run measured, and what it ran on: saved as results.json beside the report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from benchmarks.history import HistoryResult
+from benchmarks.lag import LagResult
+from benchmarks.throughput import ThroughputResult
+from benchmarks.usage import Machine
+
+LAG_P99_GOAL_MS = 1000.0
+RATIO_GOAL = 0.8
+RSS_GOAL_MB = 300.0
+
+
+class Results(BaseModel):
+    """One run of `python -m benchmarks`."""
+
+    mode: str
+    command: str
+    started_at: datetime
+    wall_seconds: float = 0.0
+    machine: Machine
+    software: str
+    worker: str
+    lag: list[LagResult] = []
+    throughput: ThroughputResult | None = None
+    history: HistoryResult | None = None

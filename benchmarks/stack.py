@@ -1,0 +1,178 @@
+"""The processes under test: a dev server of our own and benchmark workers, each its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+from temporalio.client import Client
+
+from benchmarks.tuning import WorkerTuning
+from benchmarks.worker import READY
+from starter.devserver import DevServer, DevServerSettings, free_port
+
+START_SECONDS = 60.0
+"""How long the server or a worker may take to come up before the run gives up."""
+STOP_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class Server:
+    """The dev server (WAL SQLite in `workdir`) and a client to it."""
+
+    client: Client
+    process: psutil.Process
+    workdir: Path
+    address: str
+
+
+@asynccontextmanager
+async def dev_server(workdir: Path) -> AsyncIterator[Server]:
+    """`temporal server start-dev` on free ports, headless, stopped on exit.
+
+    starter.devserver passes `--sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal`
+    and registers the incident search attributes, as `escalation dev` does.
+    """
+    settings = DevServerSettings(
+        db_file=workdir / "temporal.db", port=free_port(), ui_port=None, log_level="error"
+    )
+    server = DevServer(settings, log_file=workdir / "temporal.log")
+    server.start()
+    try:
+        client = await server.wait_until_ready(within=START_SECONDS)
+        assert server.pid is not None
+        yield Server(client, psutil.Process(server.pid), workdir, settings.address)
+    finally:
+        server.stop(STOP_SECONDS)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How benchmark workers are run: their knobs, and whether py-spy profiles them."""
+
+    tuning: WorkerTuning = field(default_factory=WorkerTuning)
+    profile_dir: Path | None = None
+    """When set, `py-spy record` samples each worker into <dir>/<scenario>.txt (collapsed stacks)."""
+
+
+@dataclass(frozen=True)
+class WorkerProcess:
+    """A running `python -m benchmarks.worker`: where it logs deliveries, and its process."""
+
+    task_queue: str
+    delivery_log: Path
+    process: psutil.Process
+
+    def rss_mb(self) -> float:
+        """Resident memory now, in MiB."""
+        return self.process.memory_info().rss / 2**20
+
+
+@asynccontextmanager
+async def benchmark_worker(
+    server: Server, name: str, policy: Path, settings: WorkerSettings
+) -> AsyncIterator[WorkerProcess]:
+    """A worker process on a task queue of its own; yields once it polls, SIGTERM on exit."""
+    task_queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    files = server.workdir / name
+    files.mkdir(parents=True, exist_ok=True)
+    delivery_log = files / "deliveries.jsonl"
+    stderr = (files / "worker.log").open("ab")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.worker",
+        "--policy",
+        str(policy),
+        "--task-queue",
+        task_queue,
+        "--log",
+        str(delivery_log),
+        "--outbox",
+        str(files / "outbox.jsonl"),
+        "--tuning",
+        settings.tuning.model_dump_json(),
+        env=_worker_environment(server),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=stderr,
+    )
+    try:
+        await _until_ready(process, files / "worker.log")
+        async with AsyncExitStack() as profiling:
+            if settings.profile_dir is not None:
+                out = settings.profile_dir / f"{name}.txt"
+                await profiling.enter_async_context(_py_spy(process.pid, out))
+            yield WorkerProcess(task_queue, delivery_log, psutil.Process(process.pid))
+    finally:
+        await _stop(process, signal.SIGTERM)
+        stderr.close()
+
+
+async def _stop(process: asyncio.subprocess.Process, signum: int) -> None:
+    """Ask a child to stop; kill it if it has not within STOP_SECONDS."""
+    if process.returncode is None:
+        process.send_signal(signum)
+        try:
+            await asyncio.wait_for(process.wait(), STOP_SECONDS)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+@asynccontextmanager
+async def _py_spy(pid: int, out: Path) -> AsyncIterator[None]:
+    """Sample every thread of `pid` until the block ends; py-spy writes `out` on SIGINT."""
+    executable = shutil.which("py-spy")
+    if executable is None:
+        raise RuntimeError("--profile needs py-spy on PATH (pip install py-spy)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = await asyncio.create_subprocess_exec(
+        executable,
+        *("record", "--pid", str(pid), "--format", "raw", "--nolineno", "--gil", "--nonblocking"),
+        *("--output", str(out)),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        await _stop(spy, signal.SIGINT)
+
+
+def _worker_environment(server: Server) -> dict[str, str]:
+    """The server's address, and bytecode caching on as in a deployment.
+
+    Some shells and images set PYTHONDONTWRITEBYTECODE; the sandbox then compiles every workflow
+    module from source again for each new workflow, which would be measured as our overhead.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return env | {"TEMPORAL_ADDRESS": server.address, "TEMPORAL_NAMESPACE": "default"}
+
+
+async def _until_ready(process: asyncio.subprocess.Process, log: Path) -> None:
+    assert process.stdout is not None
+    try:
+        line = await asyncio.wait_for(process.stdout.readline(), START_SECONDS)
+    except TimeoutError:
+        line = b""
+    if line.decode().strip() != READY:
+        raise RuntimeError(f"the benchmark worker did not start: {_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 5) -> str:
+    """The last lines a process wrote, for an error message."""
+    return " | ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
+
+
+def processes(server: Server, worker: WorkerProcess) -> dict[str, psutil.Process]:
+    """The three processes whose CPU the report shows: server, worker, and this runner."""
+    return {"server": server.process, "worker": worker.process, "runner": psutil.Process()}

@@ -1,0 +1,37 @@
+"""Worker settings under test. The defaults are production's (worker/runner.py and the SDK's)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from worker.runner import ACTIVITY_THREADS
+
+
+class WorkerTuning(BaseModel):
+    """The knobs a benchmark worker is built with, passed to its process as JSON."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_cached_workflows: int = Field(1000, ge=0, description="Sticky cache size (SDK default)")
+    max_concurrent_workflow_tasks: int | None = Field(None, ge=1, description="SDK default: 100")
+    activity_threads: int = Field(ACTIVITY_THREADS, ge=1, description="Also activity slots")
+    workflow_pollers: int = Field(5, ge=1, description="Workflow task pollers (SDK default)")
+    activity_pollers: int = Field(5, ge=1, description="Activity task pollers (SDK default)")
+    sandboxed: bool = Field(True, description="Workflows in the SDK's sandbox (production)")
+    pass_through_workflows: bool = Field(
+        True,
+        description="The sandbox shares the modules that define workflows (workflows/, and "
+        "benchmarks/ for the bare one) instead of importing them again for every workflow run",
+    )
+
+    def describe(self) -> str:
+        """One line for the report, naming what differs from production."""
+        changed = self.model_dump(exclude_defaults=True)
+        if not changed:
+            return "production settings (worker/runner.py)"
+        listed = ", ".join(f"{name}={value}" for name, value in changed.items())
+        return f"production settings except {listed}"
+
+
+RECOMMENDED = WorkerTuning()
+"""What the benchmarks run with unless told otherwise: production's worker (docs/benchmarks.md)."""

@@ -1,0 +1,160 @@
+"""`python -m benchmarks.worker`: the production workflows and activities on a tuned worker.
+
+Runs as its own process so its memory is its own. Every channel writes to the outbox (no
+provider is ever called), and every delivery activity is logged with its times first (see
+benchmarks/pagelog.py). The bare workflow is registered too, for the side-by-side run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.client import Client
+from temporalio.worker import (
+    PollerBehaviorSimpleMaximum,
+    UnsandboxedWorkflowRunner,
+    Worker,
+    WorkflowRunner,
+)
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.delivery import DeliveryActivities, Transport
+from activities.outbox import Outbox
+from activities.outbox_transport import OutboxTransport
+from activities.policy_snapshot import PolicyActivities
+from activities.reports import ReportActivities
+from activities.throttle import request_throttle_slot
+from benchmarks.bare import BareActivities, BareWorkflow
+from benchmarks.pagelog import Delivery, DeliveryWriter
+from benchmarks.tuning import WorkerTuning
+from escalation.contacts import Channel
+from escalation.messages import DeliveryReceipt, OutboundMessage
+from escalation.policy_loader import load_policy
+from worker.connection import connect
+from workflows.incident import IncidentWorkflow
+from workflows.review import PostIncidentReviewWorkflow
+from workflows.sandbox import OWN_WORKFLOW_MODULES, PASSED_THROUGH
+from workflows.throttle import ContactThrottleWorkflow
+
+BARE_MODULES = ("benchmarks",)
+"""Where the bare workflow is defined: shared like ours when ours are, so both pay the same."""
+
+READY = "benchmark worker ready"
+"""Printed on stdout once the worker polls: the runner waits for this line."""
+
+
+class LoggedDelivery(DeliveryActivities):
+    """The production delivery activity, logged with its times before it runs."""
+
+    def __init__(self, transports: dict[Channel, Transport], log: DeliveryWriter) -> None:
+        super().__init__(transports)
+        self.log = log
+
+    @activity.defn(name="deliver_notification")
+    def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Log first: the moment the page starts out is the one the lag is measured to."""
+        facts = message.facts
+        self.log.write(
+            Delivery.in_activity(
+                message.purpose, facts.tier_name, message.channel, facts.opened_at.timestamp()
+            )
+        )
+        return super().deliver_notification(message)
+
+
+def build_benchmark_worker(
+    client: Client,
+    *,
+    policy_file: Path,
+    task_queue: str,
+    outbox: Path,
+    log: DeliveryWriter,
+    tuning: WorkerTuning,
+) -> Worker:
+    """What worker.runner.build_worker registers, plus the bare workflow, with `tuning` applied.
+
+    The sandbox is production's (workflows/sandbox.py): our workflow modules and the bare one
+    passed through, or the strict sandbox of the tests when not `tuning.pass_through_workflows`.
+    """
+    transport = OutboxTransport(Outbox(outbox))
+    transports: dict[Channel, Transport] = dict.fromkeys(("email", "sms", "voice"), transport)
+    delivery = LoggedDelivery(transports, log)
+    reports = ReportActivities(transport)
+    policies = PolicyActivities(policy_file, load_policy(policy_file))
+    shared = (*OWN_WORKFLOW_MODULES, *BARE_MODULES) if tuning.pass_through_workflows else ()
+    passthrough = (*PASSED_THROUGH, *shared)
+    runner: WorkflowRunner = (
+        SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*passthrough)
+        )
+        if tuning.sandboxed
+        else UnsandboxedWorkflowRunner()
+    )
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[
+            IncidentWorkflow,
+            PostIncidentReviewWorkflow,
+            ContactThrottleWorkflow,
+            BareWorkflow,
+        ],
+        activities=[
+            delivery.deliver_notification,
+            reports.deliver_final_report,
+            policies.snapshot_policy,
+            request_throttle_slot,
+            BareActivities(log).bare_step,
+        ],
+        activity_executor=ThreadPoolExecutor(tuning.activity_threads, "delivery"),
+        max_concurrent_activities=tuning.activity_threads,
+        max_cached_workflows=tuning.max_cached_workflows,
+        max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
+        workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.workflow_pollers),
+        activity_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.activity_pollers),
+        workflow_runner=runner,
+    )
+
+
+async def serve(arguments: argparse.Namespace) -> None:
+    """Poll until SIGTERM or SIGINT; say READY once polling."""
+    log = DeliveryWriter(arguments.log)
+    worker = build_benchmark_worker(
+        await connect(),
+        policy_file=arguments.policy,
+        task_queue=arguments.task_queue,
+        outbox=arguments.outbox,
+        log=log,
+        tuning=WorkerTuning.model_validate_json(arguments.tuning),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with worker:
+        print(READY, flush=True)
+        await stop.wait()
+    log.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--policy", type=Path, required=True)
+    parser.add_argument("--task-queue", required=True)
+    parser.add_argument("--log", type=Path, required=True, help="the delivery log to append to")
+    parser.add_argument("--outbox", type=Path, required=True)
+    parser.add_argument("--tuning", default="{}", help="WorkerTuning as JSON")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    asyncio.run(serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
