@@ -46,7 +46,7 @@ async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     replayer = Replayer(
         workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
         data_converter=pydantic_data_converter,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(strict=True),
     )
     result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
