@@ -33,3 +33,20 @@ def test_a_fixed_policy_is_picked_up_for_the_next_incident(tmp_path: Path) -> No
     snapshot = ActivityEnvironment().run(activities.snapshot_policy)
 
     assert (snapshot.policy.repeat, snapshot.warning) == (2, None)
+
+
+def test_an_unchanged_policy_is_not_parsed_again(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(EXAMPLE_POLICY.read_text())
+    activities = PolicyActivities(path, load_policy(path))
+    parsed: list[Path] = []
+    monkeypatch.setattr(
+        "activities.policy_snapshot.load_policy", lambda p: parsed.append(p) or load_policy(p)
+    )
+
+    for _ in range(3):
+        ActivityEnvironment().run(activities.snapshot_policy)
+    assert parsed == []
+    path.write_text(EXAMPLE_POLICY.read_text().replace("repeat: 1", "repeat: 2"))
+    assert ActivityEnvironment().run(activities.snapshot_policy).policy.repeat == 2
+    assert parsed == [path]
