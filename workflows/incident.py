@@ -39,8 +39,16 @@ with workflow.unsafe.imports_passed_through():
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
-HISTORY_LIMIT = 10_000
-"""Continue-as-new past this many events: far below Temporal's 50k limit, and replays stay fast."""
+HISTORY_LIMIT = 5_000
+"""Continue-as-new past this many events. The binding limit is not Temporal's 50,000 events but
+its 10,000 signals per run (`maximumSignalsPerExecution`, which the server's continue-as-new
+suggestion ignores): every signal is an event, and this leaves room for the flood that arrives
+while a run hands over."""
+SHORTER_RUNS = "history-limit-5000"
+"""Patch id (2026-11-22): runs used to continue as new past 10,000 events, which let a flood of
+alerts reach the server's signal limit first. Runs that passed 5,000 events under the old code
+keep the old bound."""
+OLD_HISTORY_LIMIT = 10_000
 BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
 """Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
@@ -68,6 +76,7 @@ class IncidentWorkflow:
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
+        self._history_limit: int | None = None
 
     @property
     def _policy(self) -> Policy:
@@ -83,6 +92,7 @@ class IncidentWorkflow:
             self._carry_out()
             deadline = engine.next_deadline(self._policy, state)
             self._publish(deadline)
+            self._decide_history_limit()
             if self._history_is_long():
                 await self._continue_as_new()
             self._arm_timer(deadline)
@@ -210,12 +220,25 @@ class IncidentWorkflow:
         workflow.set_current_details(presentation.current_details(self._policy, state, deadline))
 
     def _history_is_long(self) -> bool:
+        """Time to hand over. Also a wait condition, so it only reads: the patch is decided by
+        `_decide_history_limit` in the main loop, which this wakes once the new bound is passed."""
         info = workflow.info()
         return (
             info.is_continue_as_new_suggested()
-            or info.get_current_history_length() > HISTORY_LIMIT
+            or info.get_current_history_length() > (self._history_limit or HISTORY_LIMIT)
             or info.get_current_history_size() > HISTORY_BYTES_LIMIT
         )
+
+    def _decide_history_limit(self) -> None:
+        """Past the new bound, ask the patch once: a run recorded under the old code keeps its
+        old bound on replay, and only new runs carry the marker (in the task that hands over)."""
+        if (
+            self._history_limit is None
+            and workflow.info().get_current_history_length() > HISTORY_LIMIT
+        ):
+            self._history_limit = (
+                HISTORY_LIMIT if workflow.patched(SHORTER_RUNS) else OLD_HISTORY_LIMIT
+            )
 
     async def _continue_as_new(self) -> None:
         """Hand over once in-flight deliveries have recorded their outcome; what operators and

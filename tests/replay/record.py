@@ -3,7 +3,8 @@
 Runs every scenario of `tests.replay.scenarios` on a fresh dev server (histories as the real
 server writes them) with the current workflow code and the example policy sped up (a policy minute
 lasts 0.1 s), and writes each kept workflow's history to
-`tests/replay/histories/<generation>/<scenario>-<n>-<workflow type>.json`. About two minutes.
+`tests/replay/histories/<generation>/<scenario>-<n>[-run<k>]-<workflow type>.json[.gz]`. About
+three minutes.
 
 A generation is the workflow code that made it. Keep old generations while incidents started by
 that code may still be running: `test_replay` replays every generation against today's code.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import re
 import shutil
 from pathlib import Path
@@ -32,6 +34,11 @@ from tests.replay.scenarios import SCENARIOS, Scenario, Stage
 HISTORIES = Path(__file__).resolve().parent / "histories"
 GENERATION = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 SHORT_DURATION = re.compile(r"^\d+(\.\d+)?[smhdw]$")
+COMPRESS_ABOVE = 1_500_000
+"""Bytes of JSON past which a history is stored gzipped (a flood's run is several MB)."""
+OUR_BOUND_FIRST = ("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=20000")
+"""The dev server suggests continue-as-new at about 4,000 events; raised, so a flood's history
+records the workflow's own bound (HISTORY_LIMIT) and its patch, as servers set otherwise see."""
 SCALE = 1 / 600
 """A policy minute lasts 0.1 s: short enough to record quickly, long enough for the dev server."""
 
@@ -65,18 +72,36 @@ async def record_scenario(
         worker = IncidentWorker(client, policy, outbox, providers.transports())
         async with worker.worker:
             kept = await scenario.drive(Stage(worker, providers, SCALE))
-            return [
-                await save_history(client, workflow_id, target / f"{scenario.name}-{n}")
-                for n, workflow_id in enumerate(kept, start=1)
-            ]
+            saved = []
+            for n, workflow_id in enumerate(kept, start=1):
+                saved += await save_histories(client, workflow_id, target / f"{scenario.name}-{n}")
+            return saved
 
 
-async def save_history(client: Client, workflow_id: str, stem: Path) -> Path:
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    started = history.events[0].workflow_execution_started_event_attributes
-    path = stem.with_name(f"{stem.name}-{started.workflow_type.name}.json")
-    path.write_text(history.to_json(), encoding="utf-8")
-    return path
+async def save_histories(client: Client, workflow_id: str, stem: Path) -> list[Path]:
+    """Every run of the workflow, oldest first (`-run2`... once it continued as new), each as
+    JSON, gzipped when over COMPRESS_ABOVE bytes."""
+    description = await client.get_workflow_handle(workflow_id).describe()
+    run_id = description.raw_description.workflow_execution_info.first_run_id
+    runs = []
+    while run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        runs.append(history)
+        last = history.events[-1].workflow_execution_continued_as_new_event_attributes
+        run_id = last.new_execution_run_id
+    paths = []
+    for n, history in enumerate(runs, start=1):
+        started = history.events[0].workflow_execution_started_event_attributes
+        run = f"-run{n}" if len(runs) > 1 else ""
+        path = stem.with_name(f"{stem.name}{run}-{started.workflow_type.name}.json")
+        text = history.to_json()
+        if len(text) > COMPRESS_ABOVE:
+            path = path.with_suffix(".json.gz")
+            path.write_bytes(gzip.compress(text.encode("utf-8")))
+        else:
+            path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
 
 
 async def record(generation: str, names: list[str]) -> None:
@@ -86,7 +111,11 @@ async def record(generation: str, names: list[str]) -> None:
     scratch = target / ".scratch"
     scratch.mkdir(exist_ok=True)
     settings = DevServerSettings(
-        db_file=scratch / "temporal.db", port=free_port(), ui_port=None, log_level="error"
+        db_file=scratch / "temporal.db",
+        port=free_port(),
+        ui_port=None,
+        log_level="error",
+        extra_args=OUR_BOUND_FIRST,
     )
     server = DevServer(settings, log_file=scratch / "temporal.log")
     server.start()

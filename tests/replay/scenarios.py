@@ -222,6 +222,32 @@ async def fallback_and_throttle(stage: Stage) -> list[str]:
     return [incidents[0].id, incidents[-1].id, throttle]
 
 
+async def flood_of_alerts(stage: Stage) -> list[str]:
+    """A monitor flaps: 5,200 reports of one incident, more events than a run may hold, so the
+    incident continues as new mid-flood (its first run is what the history-limit patch covers)."""
+    incident = await start_incident(stage.worker, title="disk full", service="payments")
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    alert = {"title": "disk full", "service": "payments", "source": "prometheus"}
+    for batch in range(0, FLOOD, 100):
+        await asyncio.gather(
+            *(
+                incident.signal("new_alert", alert | {"alert_id": f"a{n}"})
+                for n in range(batch, batch + 100)
+            )
+        )
+    await poll(
+        lambda: incident.query("status", result_type=IncidentState),
+        lambda state: state.alerts_received == 1 + FLOOD,
+        "every alert counted",
+        120,
+        every=0.5,
+    )
+    return [incident.id]
+
+
+FLOOD = 5_200
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("escalated_acked_reviewed", escalated_acked_reviewed),
     Scenario("breached_escalated_reopened", breached_escalated_reopened),
@@ -229,4 +255,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("optional_review_started_by_hand", optional_review_started_by_hand),
     Scenario("warnings_cadence_and_resolve_breach", warnings_cadence_and_resolve_breach),
     Scenario("fallback_and_throttle", fallback_and_throttle),
+    Scenario("flood_of_alerts", flood_of_alerts),
 )

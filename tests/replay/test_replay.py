@@ -8,6 +8,7 @@ goes behind `workflow.patched()`. See CONTRIBUTING.md for how to change workflow
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,28 +21,34 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
-from workflows.incident import BREACHED_ATTRIBUTE, IncidentWorkflow
+from workflows.incident import BREACHED_ATTRIBUTE, SHORTER_RUNS, IncidentWorkflow
 from workflows.notifications import NO_PAGE_AFTER_ACK
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
-RECORDED = sorted(HISTORIES.glob("*/*.json"))
+RECORDED = sorted([*HISTORIES.glob("*/*.json"), *HISTORIES.glob("*/*.json.gz")])
+
+
+def text_of(path: Path) -> str:
+    """A recorded history's JSON; the large ones are stored gzipped."""
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8")
 
 
 def load(path: Path) -> WorkflowHistory:
     """The history under its own workflow id: notification ids are derived from it."""
-    text = path.read_text(encoding="utf-8")
+    text = text_of(path)
     started = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
     return WorkflowHistory.from_json(started["workflowId"], text)
 
 
 def events(path: Path) -> Iterator[dict]:
-    yield from json.loads(path.read_text(encoding="utf-8"))["events"]
+    yield from json.loads(text_of(path))["events"]
 
 
-@pytest.mark.parametrize("path", RECORDED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
 async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     replayer = Replayer(
         workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
@@ -96,7 +103,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "review_completed",
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
-    assert {NO_PAGE_AFTER_ACK, BREACHED_ATTRIBUTE} <= patches  # newer code paths are recorded too
+    assert {NO_PAGE_AFTER_ACK, BREACHED_ATTRIBUTE, SHORTER_RUNS} <= patches  # newer code paths are recorded too
 
 
 def _decoded(payload: dict) -> Any:
