@@ -56,6 +56,12 @@ RESULT_LOOKUPS = 10
 QUERY_TIMEOUT = timedelta(seconds=10)
 """A query needs a worker; without one the server would hold the call for a long time."""
 
+SIGNAL_LIMIT_WAIT = timedelta(seconds=60)
+"""How long a report waits for a full run to continue as new before giving up (see below)."""
+
+SIGNAL_LIMIT_MESSAGE = "limit for signal events"
+"""In the server's refusal once a run has taken its 10,000 signals (`maximumSignalsPerExecution`)."""
+
 
 class IncidentNotFound(LookupError):
     """No incident workflow has this id (in this namespace)."""
@@ -69,6 +75,10 @@ class VerbRefused(ValueError):
     """The incident refused the verb; the message is the validator's reason."""
 
 
+class IncidentSaturated(RuntimeError):
+    """The incident's run has taken the server's 10,000 signals and did not hand over in time."""
+
+
 class OpenedIncident(BaseModel):
     """What `open_incident` did: which incident the alert reached, and whether it was new."""
 
@@ -76,8 +86,9 @@ class OpenedIncident(BaseModel):
     key: str
     run_id: str | None
     attached: bool = Field(
-        description="The incident was already open and took the alert as `new_alert`. When two "
-        "first reports race, the later one may say False although it joined (still one incident)"
+        description="The incident was already open and took the alert as `new_alert` (in its "
+        "current run, or the next one if this run was full). When two first reports race, the "
+        "later one may say False although it joined (still one incident)"
     )
     summary: str = Field(description="The incident's line in the workflow list")
     alert_id: str
@@ -128,17 +139,10 @@ async def open_incident(
             "close some reviews first"
         )
     line = summary(_severity_label(alert, policy), alert.service, alert.title)
-    handle = await client.start_workflow(
-        INCIDENT_WORKFLOW,
-        IncidentStart(key=key, alert=alert),
-        id=incident_workflow_id(key),
-        task_queue=task_queue,
-        start_signal="new_alert",
-        start_signal_args=[alert],
-        static_summary=line,
-        static_details=_details(alert),
+    handle, handed_over = await _signal_with_start(
+        client, IncidentStart(key=key, alert=alert), task_queue, line, _details(alert)
     )
-    attached = running is not None and running.run_id == handle.result_run_id
+    attached = running is not None and (running.run_id == handle.result_run_id or handed_over)
     return OpenedIncident(
         workflow_id=handle.id,
         key=key,
@@ -147,6 +151,44 @@ async def open_incident(
         summary=(running.summary if running and attached else None) or line,
         alert_id=alert.alert_id or "",
     )
+
+
+async def _signal_with_start(
+    client: Client, start: IncidentStart, task_queue: str, line: str, details: str
+) -> tuple[WorkflowHandle[Any, Any], bool]:
+    """Signal-with-start, waiting out a run that is full of signals; True if it had to wait.
+
+    The server refuses a run's signals past 10,000. The incident continues as new long before
+    that (HISTORY_LIMIT), so a refusal means a flood outran a busy or stopped worker: the report
+    waits for the handover, backing off, rather than being lost at the first try.
+    """
+    workflow_id = incident_workflow_id(start.key)
+    deadline = asyncio.get_running_loop().time() + SIGNAL_LIMIT_WAIT.total_seconds()
+    pause, waited = 0.1, False
+    while True:
+        try:
+            handle = await client.start_workflow(
+                INCIDENT_WORKFLOW,
+                start,
+                id=workflow_id,
+                task_queue=task_queue,
+                start_signal="new_alert",
+                start_signal_args=[start.alert],
+                static_summary=line,
+                static_details=details,
+            )
+            return handle, waited
+        except RPCError as error:
+            if SIGNAL_LIMIT_MESSAGE not in error.message:
+                raise
+            if asyncio.get_running_loop().time() + pause > deadline:
+                raise IncidentSaturated(
+                    f"{workflow_id} has taken 10,000 signals in its current run and did not "
+                    f"continue as new within {SIGNAL_LIMIT_WAIT.total_seconds():.0f}s: "
+                    "is a worker running (`escalation worker`)?"
+                ) from None
+        await asyncio.sleep(pause)
+        pause, waited = min(pause * 2, 5.0), True
 
 
 class _RunningIncident(NamedTuple):
