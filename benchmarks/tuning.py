@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from worker.runner import ACTIVITY_THREADS
+from workflows.sandbox import Sandbox
 
 
 class WorkerTuning(BaseModel):
@@ -17,11 +18,12 @@ class WorkerTuning(BaseModel):
     activity_threads: int = Field(ACTIVITY_THREADS, ge=1, description="Also activity slots")
     workflow_pollers: int = Field(5, ge=1, description="Workflow task pollers (SDK default)")
     activity_pollers: int = Field(5, ge=1, description="Activity task pollers (SDK default)")
-    sandboxed: bool = Field(True, description="Workflows in the SDK's sandbox (production)")
-    pass_through_workflows: bool = Field(
-        True,
-        description="The sandbox shares the modules that define workflows (workflows/, and "
-        "benchmarks/ for the bare one) instead of importing them again for every workflow run",
+    sandbox: Sandbox = Field(
+        "off",
+        description="off: no sandbox (production's default); on: the sandbox, sharing the "
+        "modules that define workflows (workflows/, and benchmarks/ for the bare one) instead of "
+        "importing them again for every run (ESCALATION_WORKFLOW_SANDBOX=on); strict: the "
+        "tests' sandbox (workflows/sandbox.py)",
     )
 
     def describe(self) -> str:

@@ -18,11 +18,8 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import (
     PollerBehaviorSimpleMaximum,
-    UnsandboxedWorkflowRunner,
     Worker,
-    WorkflowRunner,
 )
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.delivery import DeliveryActivities, Transport
 from activities.outbox import Outbox
@@ -39,7 +36,7 @@ from escalation.policy_loader import load_policy
 from worker.connection import connect
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import OWN_WORKFLOW_MODULES, PASSED_THROUGH
+from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 BARE_MODULES = ("benchmarks",)
@@ -79,23 +76,14 @@ def build_benchmark_worker(
 ) -> Worker:
     """What worker.runner.build_worker registers, plus the bare workflow, with `tuning` applied.
 
-    The sandbox is production's (workflows/sandbox.py): our workflow modules and the bare one
-    passed through, or the strict sandbox of the tests when not `tuning.pass_through_workflows`.
+    The runner is workflows/sandbox.py's for `tuning.sandbox`; in the sandbox (`on`) the bare
+    workflow's modules are shared as our own are.
     """
     transport = OutboxTransport(Outbox(outbox))
     transports: dict[Channel, Transport] = dict.fromkeys(("email", "sms", "voice"), transport)
     delivery = LoggedDelivery(transports, log)
     reports = ReportActivities(transport)
     policies = PolicyActivities(policy_file, load_policy(policy_file))
-    shared = (*OWN_WORKFLOW_MODULES, *BARE_MODULES) if tuning.pass_through_workflows else ()
-    passthrough = (*PASSED_THROUGH, *shared)
-    runner: WorkflowRunner = (
-        SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*passthrough)
-        )
-        if tuning.sandboxed
-        else UnsandboxedWorkflowRunner()
-    )
     return Worker(
         client,
         task_queue=task_queue,
@@ -118,7 +106,7 @@ def build_benchmark_worker(
         max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.workflow_pollers),
         activity_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.activity_pollers),
-        workflow_runner=runner,
+        workflow_runner=workflow_runner(tuning.sandbox, also_shared=BARE_MODULES),
     )
 
 

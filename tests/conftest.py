@@ -119,7 +119,7 @@ class IncidentWorker:
                 throttle_request,
             ],
             activity_executor=ThreadPoolExecutor(8),
-            workflow_runner=workflow_runner(strict=True),
+            workflow_runner=workflow_runner("strict"),
         )
 
     def track(self, workflow_id: str) -> WorkflowHandle:

@@ -146,10 +146,16 @@ class WorkerProcess:
 
     @classmethod
     async def start(
-        cls, stack: Stack, *, name: str = "worker", log_level: str | None = None
+        cls,
+        stack: Stack,
+        *,
+        name: str = "worker",
+        log_level: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> WorkerProcess:
-        """Start the worker. With `log_level` (e.g. "DEBUG") the same `worker.__main__.main`
-        runs with the root logger at that level (the worker itself always logs at INFO)."""
+        """Start the worker, with `env` on top of the stack's. With `log_level` (e.g. "DEBUG")
+        the same `worker.__main__.main` runs with the root logger at that level (the worker
+        itself always logs at INFO)."""
         if log_level is None:
             args = ["-m", "worker"]
         else:
@@ -165,7 +171,7 @@ class WorkerProcess:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             *args,
-            env=stack.env,
+            env=stack.env | (env or {}),
             cwd=stack.workdir,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,

@@ -22,7 +22,7 @@ from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import load_policy, policy_path
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.sandbox import sandbox_from_environment, workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")
@@ -34,7 +34,8 @@ ACTIVITY_THREADS = 32
 def build_worker(
     client: Client, *, policy_file: Path | None = None, task_queue: str = TASK_QUEUE
 ) -> Worker:
-    """A worker with every workflow and activity; raises PolicyInvalid on a bad policy."""
+    """A worker with every workflow and activity; raises PolicyInvalid on a bad policy and
+    SandboxSettingInvalid on a bad ESCALATION_WORKFLOW_SANDBOX."""
     path = policy_file or policy_path()
     policy = load_policy(path)
     transports = transports_from_environment()
@@ -52,7 +53,7 @@ def build_worker(
             request_throttle_slot,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner(sandbox_from_environment()),
         max_concurrent_activities=ACTIVITY_THREADS,
         graceful_shutdown_timeout=_graceful_timeout(),
     )

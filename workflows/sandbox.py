@@ -1,28 +1,54 @@
-"""The sandbox every worker and replayer runs the workflows in.
+"""How workers and replayers run workflow code: in the SDK's sandbox or not.
 
-`phonenumbers` loads each region's metadata lazily, the first time a number from that region is
-parsed. Inside the sandbox that import would touch `threading.Lock` and fail the workflow task
-(seen replaying an incident whose policy snapshot held a number the host process had not parsed
-yet). Passing the package through makes it load once, in the host, like any other library.
+Production workers run workflows outside the sandbox by default. The sandbox re-creates its
+restricted view of the standard library for every workflow run it starts, and every incident
+that left the worker's cache starts one again to replay. With 10,000 incidents open (1,000
+cached) that made the escalation lag's p99 2.1 s in the sandbox and 0.61 s outside it
+(docs/benchmarks). What the sandbox would catch at run time, a clock or random call or I/O in
+workflow code, the tests and the replay tests catch in CI: they run `strict`.
 
-Production workers also pass our own workflow modules through, so they are imported once rather
-than again for every workflow run: each new incident, and each incident replayed after it left
-the worker's cache. With 1,500 incidents open that took the escalation lag's p99 from 32 s to
-0.64 s (docs/benchmarks.md). It gives up the sandbox's checks on that code, so the tests and the
-replay tests run strict: a non-deterministic call in workflow code still fails in CI.
+`ESCALATION_WORKFLOW_SANDBOX=on` puts a production worker back in the sandbox, with our own
+workflow modules passed through (imported once, not again for every run: without that, the lag
+p99 at 1,500 open incidents was 32 s).
+
+`phonenumbers` is passed through in every sandbox: it loads each region's metadata lazily, and
+inside the sandbox that import touches `threading.Lock` and fails the workflow task.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Literal
+
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+Sandbox = Literal["off", "on", "strict"]
+"""off: no sandbox (production default); on: sandbox, our modules shared; strict: tests, replay."""
+
+SANDBOX_SETTING = "ESCALATION_WORKFLOW_SANDBOX"
 PASSED_THROUGH = ("phonenumbers",)
 OWN_WORKFLOW_MODULES = ("workflows",)
+PRODUCTION_CHOICES: dict[str, Sandbox] = {"off": "off", "on": "on"}
 
 
-def workflow_runner(*, strict: bool = False) -> SandboxedWorkflowRunner:
-    """The default sandbox with the libraries above outside it; strict keeps our modules in."""
-    modules = PASSED_THROUGH if strict else (*PASSED_THROUGH, *OWN_WORKFLOW_MODULES)
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*modules)
-    )
+class SandboxSettingInvalid(ValueError):
+    """ESCALATION_WORKFLOW_SANDBOX holds something other than `off` or `on`."""
+
+
+def workflow_runner(sandbox: Sandbox, *, also_shared: tuple[str, ...] = ()) -> WorkflowRunner:
+    """The runner for `sandbox`; `also_shared` adds modules `on` passes through (benchmarks)."""
+    if sandbox == "off":
+        return UnsandboxedWorkflowRunner()
+    shared = () if sandbox == "strict" else (*OWN_WORKFLOW_MODULES, *also_shared)
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH, *shared)
+    return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+def sandbox_from_environment() -> Sandbox:
+    """The production worker's choice: `off` unless ESCALATION_WORKFLOW_SANDBOX says `on`."""
+    value = os.environ.get(SANDBOX_SETTING, "").strip().lower() or "off"
+    sandbox = PRODUCTION_CHOICES.get(value)
+    if sandbox is None:
+        raise SandboxSettingInvalid(f"{SANDBOX_SETTING}={value!r}: expected 'off' or 'on'")
+    return sandbox

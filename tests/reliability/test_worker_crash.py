@@ -115,7 +115,11 @@ async def test_worker_killed_mid_storm_loses_no_escalation_and_no_page(
         on_the_wire = await _on_the_wire(providers)
         providers.recover()
         await asyncio.sleep(OUTAGE_SECONDS)  # the outage itself is under test, not a wait
-        second = await WorkerProcess.start(stack, name="worker-2")
+        # The replacement replays in the sandbox what the first ran outside it: the two
+        # production settings of ESCALATION_WORKFLOW_SANDBOX take over each other's incidents.
+        second = await WorkerProcess.start(
+            stack, name="worker-2", env={"ESCALATION_WORKFLOW_SANDBOX": "on"}
+        )
         await second.wait_until_polling()
         crash = Crash(killed=killed, back=datetime.now(UTC), on_the_wire=on_the_wire)
         # Cheap to watch in-process: every page reached the provider. Then the records.

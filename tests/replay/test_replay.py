@@ -53,7 +53,7 @@ async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     replayer = Replayer(
         workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
         data_converter=pydantic_data_converter,
-        workflow_runner=workflow_runner(strict=True),
+        workflow_runner=workflow_runner("strict"),
     )
     result = await replayer.replay_workflow(load(path), raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
@@ -103,7 +103,11 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "review_completed",
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
-    assert {NO_PAGE_AFTER_ACK, BREACHED_ATTRIBUTE, SHORTER_RUNS} <= patches  # newer code paths are recorded too
+    assert {
+        NO_PAGE_AFTER_ACK,
+        BREACHED_ATTRIBUTE,
+        SHORTER_RUNS,
+    } <= patches  # newer code paths are recorded too
 
 
 def _decoded(payload: dict) -> Any:
