@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument(
         "--worker",
         default="{}",
-        help="worker settings as JSON, e.g. '{\"sandbox\": \"on\"}' (see benchmarks/tuning.py); "
+        help='worker settings as JSON, e.g. \'{"sandbox": "on"}\' (see benchmarks/tuning.py); '
         "default: production's",
     )
     parser.add_argument(

@@ -3,7 +3,7 @@
 Production workers run workflows outside the sandbox by default. The sandbox re-creates its
 restricted view of the standard library for every workflow run it starts, and every incident
 that left the worker's cache starts one again to replay. With 10,000 incidents open (1,000
-cached) that made the escalation lag's p99 2.1 s in the sandbox and 0.61 s outside it
+cached) that made the escalation lag's p99 2.1 s in the sandbox and 0.72 s outside it
 (docs/benchmarks). What the sandbox would catch at run time, a clock or random call or I/O in
 workflow code, the tests and the replay tests catch in CI: they run `strict`.
 
