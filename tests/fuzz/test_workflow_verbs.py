@@ -15,6 +15,7 @@ How Hypothesis drives these async tests is explained in `tests/fuzz/__init__.py`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -54,16 +55,17 @@ async def refused_update(handle: WorkflowHandle, verb: str, payload: Any) -> str
     return cause.message
 
 
-@fuzz_settings(max_examples=30, shrink=False)
-@given(data=st.data())
-async def test_incident_refuses_every_bad_signal_and_update(
-    live_incident: Target, data: st.DataObject
-) -> None:
-    handle, policy = live_incident.incident, live_incident.policy
-    before = await poll(lambda: incident_status(handle), lambda s: True, "status")
+async def send_refusable(
+    handle: WorkflowHandle,
+    batch: list[tuple[bool, tuple[str, Any]]],
+    rejection: Callable[[str, Any], str | None],
+) -> list[str]:
+    """Send each call the workflow must refuse, as an update (checking its refusal at once) or
+    as a signal; returns the rejection lines the signals must leave, in order. Calls the
+    workflow would accept are skipped, so its state holds still."""
     signalled: list[str] = []
-    for as_update, (verb, payload) in data.draw(BATCH):
-        expected = incident_rejection(policy, before, verb, payload)
+    for as_update, (verb, payload) in batch:
+        expected = rejection(verb, payload)
         if expected is None:
             event("accepted payload skipped")
             continue
@@ -73,6 +75,21 @@ async def test_incident_refuses_every_bad_signal_and_update(
         else:
             await handle.signal(verb, payload)
             signalled.append(expected)
+    return signalled
+
+
+@fuzz_settings(max_examples=30, shrink=False)
+@given(data=st.data())
+async def test_incident_refuses_every_bad_signal_and_update(
+    live_incident: Target, data: st.DataObject
+) -> None:
+    handle, policy = live_incident.incident, live_incident.policy
+    before = await poll(lambda: incident_status(handle), lambda s: True, "status")
+    signalled = await send_refusable(
+        handle,
+        data.draw(BATCH),
+        lambda verb, payload: incident_rejection(policy, before, verb, payload),
+    )
 
     rejected_before = len(entries(before, "rejected"))
     after = await poll(
@@ -99,18 +116,11 @@ async def test_review_refuses_every_bad_signal_and_update(
     review = live_review.review
     assert review is not None
     before = await review_status(review)
-    signalled: list[str] = []
-    for as_update, (verb, payload) in data.draw(REVIEW_BATCH):
-        expected = review_rejection(before, verb, payload)
-        if expected is None:
-            event("accepted payload skipped")
-            continue
-        event(f"{verb} as {'an update' if as_update else 'a signal'}")
-        if as_update:
-            assert await refused_update(review, verb, payload) == expected
-        else:
-            await review.signal(verb, payload)
-            signalled.append(expected)
+    signalled = await send_refusable(
+        review,
+        data.draw(REVIEW_BATCH),
+        lambda verb, payload: review_rejection(before, verb, payload),
+    )
 
     def caught_up(state: ReviewState) -> bool:
         return len(state.timeline) >= len(before.timeline) + len(signalled)
