@@ -5,7 +5,8 @@ restricted view of the standard library for every workflow run it starts, and ev
 that left the worker's cache starts one again to replay. With 10,000 incidents open (1,000
 cached) that made the escalation lag's p99 2.1 s in the sandbox and 0.72 s outside it
 (docs/benchmarks). What the sandbox would catch at run time, a clock or random call or I/O in
-workflow code, the tests and the replay tests catch in CI: they run `strict`.
+workflow code, the in-process workflow tests and the replay tests catch in CI: they run
+`strict`. (The end-to-end tests run the real worker process, so with production's setting.)
 
 `ESCALATION_WORKFLOW_SANDBOX=on` puts a production worker back in the sandbox, with our own
 workflow modules passed through (imported once, not again for every run: without that, the lag
