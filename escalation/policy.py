@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
+from escalation.schedules import Schedule
 
 ReviewRequirement = Literal["required", "optional", "none"]
 
@@ -55,6 +56,11 @@ class Tier(_PolicyModel):
 
     name: str
     contacts: list[str] = Field(min_length=1)
+    schedule: str | None = Field(
+        None,
+        description="A schedule whose on-call person this tier pages (named by `escalation "
+        "oncall`; paging follows the contacts until schedules are wired into incidents)",
+    )
     escalate_after: Duration = Field(description="Window to acknowledge before the next tier")
     resolve_after: Duration | None = Field(
         None,
@@ -199,6 +205,9 @@ class Policy(_PolicyModel):
         0, ge=0, le=10, description="Times the tiers are paged again before management"
     )
     clients: dict[str, Client] = {}
+    schedules: dict[str, Schedule] = Field(
+        {}, description="On-call schedules by name; tiers name them with `schedule:`"
+    )
     stakeholders: Stakeholders = Stakeholders()
     reviews: ReviewPolicy = ReviewPolicy()
     throttle: ThrottlePolicy = Field(
