@@ -74,11 +74,13 @@ ClockTime = Annotated[
 """A wall-clock time of day, `HH:MM` from 00:00 to 24:00, held as minutes after midnight."""
 
 
-def _weekday(value: Any) -> Any:
+def _weekday(value: Any) -> str:
     """`Monday`, `MON` and `mon` all mean `mon`."""
-    if isinstance(value, str) and value.strip().lower()[:3] in WEEKDAYS:
-        return value.strip().lower()[:3]
-    return value
+    text = str(value).strip().lower()
+    names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    if text in WEEKDAYS or text in names:
+        return text[:3]
+    raise ValueError(f"expected a weekday such as mon or Monday, got {value!r}")
 
 
 Day = Annotated[Weekday, BeforeValidator(_weekday)]
@@ -96,8 +98,6 @@ def _hand_off(value: Any) -> datetime:
     match = re.fullmatch(r"(?:([A-Za-z]+)\s+)?(\d{1,2}:\d{2})", text)
     if match:
         day = _weekday(match[1] or "mon")
-        if day not in WEEKDAYS:
-            raise ValueError(f"expected a weekday such as Mon, got {match[1]!r}")
         offset = timedelta(days=WEEKDAYS.index(day), minutes=_minutes_of_day(match[2]))
         return ROTATION_EPOCH + offset
     try:
