@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,29 +11,10 @@ from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from escalation.schedules import Schedule
 from starter.calendar_feeds import CalendarUnavailable, read_feed, schedule_calendars
+from tests.starter.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "escalation" / "fixtures"
 FEED = FIXTURES / "database-oncall.ics"
 EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "examples" / "policy.yaml"
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
-
-
-@pytest.fixture
-def feed_server() -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 serving the fixtures folder; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(FIXTURES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def policy_with_calendar(source: str) -> Policy:
