@@ -1,7 +1,8 @@
 """Who is on call for a schedule at an instant, and when that changes: pure and deterministic.
 
-No clock reads and no I/O: the caller passes the instant, the overrides and the calendar events
-already read, so a workflow can call this with `workflow.now()` and facts from an activity.
+No clock reads and no I/O: a `Roster` holds the schedule with its overrides and the calendar
+events already read, and the caller passes the instant, so a workflow can ask with
+`workflow.now()` and a roster an activity built.
 Every instant is compared in UTC; wall-clock times are turned into instants per layer zone,
 which is how daylight-saving changes fall out right.
 """
@@ -9,10 +10,12 @@ which is how daylight-saving changes fall out right.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.schedules import WEEKDAYS, Layer, Override, Restriction, Schedule, as_utc
 
@@ -21,9 +24,10 @@ DEFAULT_HORIZON = timedelta(days=90)
 """How far `hand_offs` looks ahead for changes of who is on call."""
 
 
-@dataclass(frozen=True)
-class CalendarShift:
+class CalendarShift(BaseModel):
     """One occurrence of a calendar event, already matched to a contact."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     who: str
     start: datetime
@@ -41,103 +45,97 @@ class OnCallShift:
     """`override`, or the layer that has them (`layer 2` or its name); None for a gap."""
 
 
-CalendarShifts = Mapping[int, Sequence[CalendarShift]]
-"""Events of each calendar layer, by the layer's index in the schedule."""
+class Roster(BaseModel):
+    """A schedule with the facts from outside it: overrides and calendar events already read.
 
-
-def on_call_at(
-    schedule_name: str,
-    schedule: Schedule,
-    at: datetime,
-    *,
-    overrides: Sequence[Override] = (),
-    calendars: CalendarShifts | None = None,
-) -> tuple[str | None, str | None]:
-    """(who, source) on call at `at`: an override first, else the last layer with someone."""
-    moment = as_utc(at)
-    override = _override_at(schedule_name, overrides, moment)
-    if override is not None:
-        return override.who, OVERRIDE_SOURCE
-    for index in reversed(range(len(schedule.layers))):
-        layer = schedule.layers[index]
-        who = _layer_who(layer, _zone(schedule, layer), moment, (calendars or {}).get(index, ()))
-        if who is not None:
-            return who, layer.name or f"layer {index + 1}"
-    return None, None
-
-
-def timeline(
-    schedule_name: str,
-    schedule: Schedule,
-    start: datetime,
-    end: datetime,
-    *,
-    overrides: Sequence[Override] = (),
-    calendars: CalendarShifts | None = None,
-) -> list[OnCallShift]:
-    """Who is on call from `start` to `end`, as consecutive shifts (neighbours never equal)."""
-    first, last = as_utc(start), as_utc(end)
-    if last <= first:
-        return []
-    moments = sorted(
-        {first}
-        | {
-            m
-            for m in _boundaries(
-                schedule_name, schedule, first, last, overrides=overrides, calendars=calendars
-            )
-            if first < m < last
-        }
-    )
-    shifts: list[OnCallShift] = []
-    for moment, following in zip(moments, [*moments[1:], last], strict=True):
-        who, source = on_call_at(
-            schedule_name, schedule, moment, overrides=overrides, calendars=calendars
-        )
-        if shifts and (shifts[-1].who, shifts[-1].source) == (who, source):
-            shifts[-1] = OnCallShift(who, shifts[-1].start, following, source)
-        else:
-            shifts.append(OnCallShift(who, moment, following, source))
-    return shifts
-
-
-def hand_offs(
-    schedule_name: str,
-    schedule: Schedule,
-    after: datetime,
-    count: int,
-    *,
-    overrides: Sequence[Override] = (),
-    calendars: CalendarShifts | None = None,
-    horizon: timedelta = DEFAULT_HORIZON,
-) -> list[OnCallShift]:
-    """The next `count` changes of who is on call after `after`, within `horizon`.
-
-    Each is the shift that starts at the hand-off; the last one's end is cut at the horizon.
+    Everything a workflow needs to ask "who is on call" deterministically; it can cross history.
     """
-    shifts = timeline(
-        schedule_name,
-        schedule,
-        after,
-        as_utc(after) + horizon,
-        overrides=overrides,
-        calendars=calendars,
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(description="The schedule's key in the policy; overrides name it")
+    schedule: Schedule
+    overrides: list[Override] = Field(
+        default=[], description="Overrides of any schedule; those naming this one apply"
     )
-    return shifts[1 : count + 1]
+    calendars: dict[int, list[CalendarShift]] = Field(
+        default={}, description="Events of each calendar layer, by the layer's index"
+    )
 
+    def on_call_at(self, at: datetime) -> tuple[str | None, str | None]:
+        """(who, source) at `at`: an override first, else the last layer with someone."""
+        moment = as_utc(at)
+        override = self._override_at(moment)
+        if override is not None:
+            return override.who, OVERRIDE_SOURCE
+        for index in reversed(range(len(self.schedule.layers))):
+            layer = self.schedule.layers[index]
+            zone = _zone(self.schedule, layer)
+            who = _layer_who(layer, zone, moment, self.calendars.get(index, ()))
+            if who is not None:
+                return who, layer.name or f"layer {index + 1}"
+        return None, None
 
-def gaps(
-    schedule_name: str,
-    schedule: Schedule,
-    start: datetime,
-    end: datetime,
-    *,
-    overrides: Sequence[Override] = (),
-    calendars: CalendarShifts | None = None,
-) -> list[OnCallShift]:
-    """The stretches between `start` and `end` when nobody is on call."""
-    shifts = timeline(schedule_name, schedule, start, end, overrides=overrides, calendars=calendars)
-    return [shift for shift in shifts if shift.who is None]
+    def timeline(self, start: datetime, end: datetime) -> list[OnCallShift]:
+        """Who is on call from `start` to `end`, as consecutive shifts (neighbours differ)."""
+        first, last = as_utc(start), as_utc(end)
+        if last <= first:
+            return []
+        moments = sorted({first} | {m for m in self._boundaries(first, last) if first < m < last})
+        shifts: list[OnCallShift] = []
+        for moment, following in zip(moments, [*moments[1:], last], strict=True):
+            who, source = self.on_call_at(moment)
+            if shifts and (shifts[-1].who, shifts[-1].source) == (who, source):
+                shifts[-1] = OnCallShift(who, shifts[-1].start, following, source)
+            else:
+                shifts.append(OnCallShift(who, moment, following, source))
+        return shifts
+
+    def hand_offs(
+        self, after: datetime, count: int, horizon: timedelta = DEFAULT_HORIZON
+    ) -> list[OnCallShift]:
+        """The next `count` changes of who is on call after `after`, within `horizon`.
+
+        Each is the shift that starts at the hand-off; the last one's end is cut at the horizon.
+        """
+        return self.timeline(after, as_utc(after) + horizon)[1 : count + 1]
+
+    def gaps(self, start: datetime, end: datetime) -> list[OnCallShift]:
+        """The stretches between `start` and `end` when nobody is on call."""
+        return [shift for shift in self.timeline(start, end) if shift.who is None]
+
+    # -- where the answer can change ----------------------------------------------------------------
+
+    def _override_at(self, moment: datetime) -> Override | None:
+        current = [
+            o
+            for o in self.overrides
+            if o.schedule == self.name and as_utc(o.start) <= moment < as_utc(o.end)
+        ]
+        if not current:
+            return None
+        return max(current, key=lambda override: as_utc(override.set_at))
+
+    def _boundaries(self, start: datetime, end: datetime) -> Iterator[datetime]:
+        """Every instant where the answer can change: override, window, shift, event edges."""
+        for override in self.overrides:
+            if override.schedule == self.name:
+                yield as_utc(override.start)
+                yield as_utc(override.end)
+        for index, layer in enumerate(self.schedule.layers):
+            zone = _zone(self.schedule, layer)
+            if layer.restrictions:
+                first = start.astimezone(zone).date() - timedelta(days=1)
+                last = end.astimezone(zone).date()
+                for opens, closes in _windows(layer.restrictions, zone, first, last):
+                    yield opens
+                    yield closes
+            if layer.is_rotation:
+                yield from _rotation_boundaries(layer, zone, start, end)
+            else:
+                for event in self.calendars.get(index, ()):
+                    yield as_utc(event.start)
+                    yield as_utc(event.end)
 
 
 # -- one layer ----------------------------------------------------------------------------------
@@ -227,52 +225,6 @@ def _calendar_who(events: Sequence[CalendarShift], moment: datetime) -> str | No
     if not current:
         return None
     return max(current, key=lambda event: as_utc(event.start)).who
-
-
-def _override_at(
-    schedule_name: str, overrides: Sequence[Override], moment: datetime
-) -> Override | None:
-    current = [
-        o
-        for o in overrides
-        if o.schedule == schedule_name and as_utc(o.start) <= moment < as_utc(o.end)
-    ]
-    if not current:
-        return None
-    return max(current, key=lambda override: as_utc(override.set_at))
-
-
-# -- where the answer can change ----------------------------------------------------------------
-
-
-def _boundaries(
-    schedule_name: str,
-    schedule: Schedule,
-    start: datetime,
-    end: datetime,
-    *,
-    overrides: Sequence[Override],
-    calendars: CalendarShifts | None,
-) -> Iterator[datetime]:
-    for override in overrides:
-        if override.schedule == schedule_name:
-            yield as_utc(override.start)
-            yield as_utc(override.end)
-    for index, layer in enumerate(schedule.layers):
-        zone = _zone(schedule, layer)
-        if layer.restrictions:
-            first = start.astimezone(zone).date() - timedelta(days=1)
-            for opens, closes in _windows(
-                layer.restrictions, zone, first, end.astimezone(zone).date()
-            ):
-                yield opens
-                yield closes
-        if layer.is_rotation:
-            yield from _rotation_boundaries(layer, zone, start, end)
-        else:
-            for event in (calendars or {}).get(index, ()):
-                yield as_utc(event.start)
-                yield as_utc(event.end)
 
 
 def _rotation_boundaries(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from escalation.oncall import DEFAULT_HORIZON, OnCallShift, hand_offs, timeline
+from escalation.oncall import DEFAULT_HORIZON, OnCallShift, Roster
 from escalation.policy import Policy
 from starter.calendar_feeds import ScheduleCalendars, schedule_calendars
 
@@ -106,19 +106,16 @@ def schedule_gaps(
                 policy, tier.schedule, policy_dir, start, start + window
             )
             warnings += read[tier.schedule].unnamed
-        shifts = timeline(
-            tier.schedule,
-            policy.schedules[tier.schedule],
-            start,
-            start + window,
+        roster = Roster(
+            name=tier.schedule,
+            schedule=policy.schedules[tier.schedule],
             calendars=read[tier.schedule].shifts,
         )
         found += [
             ScheduleGap(
                 tier=number, name=tier.name, schedule=tier.schedule, start=s.start, end=s.end
             )
-            for s in shifts
-            if s.who is None
+            for s in roster.gaps(start, start + window)
         ]
     return found, warnings
 
@@ -126,15 +123,14 @@ def schedule_gaps(
 def _schedule_view(
     policy: Policy, name: str, policy_dir: Path, at: datetime, count: int
 ) -> ScheduleOnCall:
-    schedule = policy.schedules[name]
     first, last = at - LOOKBACK, at + DEFAULT_HORIZON
     calendars = schedule_calendars(policy, name, policy_dir, first, last)
-    around = timeline(name, schedule, first, last, calendars=calendars.shifts)
-    current = next(shift for shift in around if shift.start <= at < shift.end)
-    upcoming = hand_offs(name, schedule, at, count, calendars=calendars.shifts)
+    roster = Roster(name=name, schedule=policy.schedules[name], calendars=calendars.shifts)
+    current = next(shift for shift in roster.timeline(first, last) if shift.start <= at < shift.end)
+    upcoming = roster.hand_offs(at, count)
     return ScheduleOnCall(
         schedule=name,
-        time_zone=schedule.time_zone,
+        time_zone=roster.schedule.time_zone,
         on_call=_turn(policy, current, first, last),
         next=[_turn(policy, shift, first, last) for shift in upcoming],
         warnings=calendars.unnamed,

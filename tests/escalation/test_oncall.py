@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from escalation.oncall import CalendarShift, gaps, hand_offs, on_call_at, timeline
+from escalation.oncall import CalendarShift, Roster
 from escalation.schedules import Override, Schedule
 
 
@@ -22,8 +22,12 @@ def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
 
 
-def who(plan: Schedule, at: datetime, **inputs: Any) -> str | None:
-    return on_call_at("team", plan, at, **inputs)[0]
+def roster(plan: Schedule, **facts: Any) -> Roster:
+    return Roster(name="team", schedule=plan, **facts)
+
+
+def who(plan: Schedule, at: datetime) -> str | None:
+    return roster(plan).on_call_at(at)[0]
 
 
 WEEKLY_BERLIN = schedule(
@@ -44,7 +48,7 @@ def test_weekly_rotation_hands_off_monday_nine_in_berlin() -> None:
 
 def test_weekly_hand_off_stays_nine_local_across_daylight_saving() -> None:
     # Berlin springs forward on Sunday 2027-03-28: 09:00 is 08:00 UTC before, 07:00 UTC after.
-    shifts = hand_offs("team", WEEKLY_BERLIN, utc(2027, 3, 16), 3)
+    shifts = roster(WEEKLY_BERLIN).hand_offs(utc(2027, 3, 16), 3)
     assert [shift.start for shift in shifts] == [
         utc(2027, 3, 22, 8),
         utc(2027, 3, 29, 7),
@@ -58,7 +62,7 @@ def test_daily_rotation_over_the_autumn_change_lasts_25_hours() -> None:
         "America/New_York", {"participants": ["alice", "bob"], "shift": "1d", "hand_off": "08:00"}
     )
     # New York falls back on Sunday 2026-11-01: 08:00 is 12:00 UTC before, 13:00 UTC after.
-    shifts = hand_offs("team", daily, utc(2026, 10, 31, 0), 2)
+    shifts = roster(daily).hand_offs(utc(2026, 10, 31, 0), 2)
     assert [(s.start, s.end - s.start) for s in shifts] == [
         (utc(2026, 10, 31, 12), timedelta(hours=25)),
         (utc(2026, 11, 1, 13), timedelta(hours=24)),
@@ -69,7 +73,7 @@ def test_hourly_shifts_around_the_repeated_and_the_skipped_hour() -> None:
     hourly = schedule("Europe/Berlin", {"participants": ["alice", "bob"], "shift": "1h"})
     # 2026-10-25 02:00-03:00 happens twice: the shift handed off at 02:00 covers both.
     assert who(hourly, utc(2026, 10, 25, 0, 30)) == who(hourly, utc(2026, 10, 25, 1, 30))
-    around = timeline("team", hourly, utc(2026, 10, 24, 23), utc(2026, 10, 25, 3))
+    around = roster(hourly).timeline(utc(2026, 10, 24, 23), utc(2026, 10, 25, 3))
     assert [(s.start, s.end) for s in around] == [
         (utc(2026, 10, 24, 23), utc(2026, 10, 25, 0)),
         (utc(2026, 10, 25, 0), utc(2026, 10, 25, 2)),
@@ -78,7 +82,7 @@ def test_hourly_shifts_around_the_repeated_and_the_skipped_hour() -> None:
     assert [s.who for s in around] == ["bob", "alice", "bob"]
     # 2027-03-28 02:00-03:00 never happens: its shift is empty, so bob's 01:00 turn is followed
     # by his 03:00 turn and nobody else is on call in between.
-    spring = timeline("team", hourly, utc(2027, 3, 28, 0), utc(2027, 3, 28, 2))
+    spring = roster(hourly).timeline(utc(2027, 3, 28, 0), utc(2027, 3, 28, 2))
     assert [(s.who, s.start, s.end) for s in spring] == [
         ("bob", utc(2027, 3, 28, 0), utc(2027, 3, 28, 2))
     ]
@@ -111,7 +115,7 @@ def test_business_hours_restriction() -> None:
     assert who(business, utc(2027, 6, 11, 8)) == "dave"
     assert who(business, utc(2027, 6, 11, 16)) is None
     assert [
-        (g.start, g.end) for g in gaps("team", business, utc(2026, 12, 11), utc(2026, 12, 15))
+        (g.start, g.end) for g in roster(business).gaps(utc(2026, 12, 11), utc(2026, 12, 15))
     ] == [
         (utc(2026, 12, 11), utc(2026, 12, 11, 9)),
         (utc(2026, 12, 11, 17), utc(2026, 12, 14, 9)),
@@ -150,8 +154,8 @@ def test_a_later_layer_wins_where_it_has_someone() -> None:
             "restrictions": [{"from": "09:00", "to": "17:00"}],
         },
     )
-    assert on_call_at("team", layered, utc(2026, 12, 9, 12)) == ("bob", "daytime")
-    assert on_call_at("team", layered, utc(2026, 12, 9, 20)) == ("alice", "everyone")
+    assert roster(layered).on_call_at(utc(2026, 12, 9, 12)) == ("bob", "daytime")
+    assert roster(layered).on_call_at(utc(2026, 12, 9, 20)) == ("alice", "everyone")
 
 
 def test_follow_the_sun_three_zones() -> None:
@@ -180,7 +184,7 @@ def test_follow_the_sun_three_zones() -> None:
         },
     )
     # December: Sydney UTC+11, Berlin UTC+1, New York UTC-5: the three shifts tile the day.
-    december = timeline("team", sun, utc(2026, 12, 9, 5), utc(2026, 12, 10, 5))
+    december = roster(sun).timeline(utc(2026, 12, 9, 5), utc(2026, 12, 10, 5))
     assert [(s.who, s.start) for s in december] == [
         ("bob", utc(2026, 12, 9, 5)),
         ("carol", utc(2026, 12, 9, 13)),
@@ -188,7 +192,7 @@ def test_follow_the_sun_three_zones() -> None:
     ]
     # June: Sydney UTC+10, Berlin UTC+2, New York UTC-4: they overlap, the later layer wins,
     # and 20:00-22:00 UTC is a gap.
-    june = timeline("team", sun, utc(2027, 6, 9, 4), utc(2027, 6, 10, 4))
+    june = roster(sun).timeline(utc(2027, 6, 9, 4), utc(2027, 6, 10, 4))
     assert [(s.who, s.start) for s in june] == [
         ("bob", utc(2027, 6, 9, 4)),
         ("carol", utc(2027, 6, 9, 12)),
@@ -202,7 +206,7 @@ def test_leap_day_is_a_day_like_any_other() -> None:
         "Europe/Berlin",
         {"participants": ["alice", "bob", "carol"], "shift": "1d", "hand_off": "2028-02-27T09:00"},
     )
-    shifts = hand_offs("team", daily, utc(2028, 2, 27, 12), 3)
+    shifts = roster(daily).hand_offs(utc(2028, 2, 27, 12), 3)
     assert [(s.who, s.start) for s in shifts] == [
         ("bob", utc(2028, 2, 28, 8)),
         ("carol", utc(2028, 2, 29, 8)),
@@ -251,7 +255,7 @@ def test_overrides_win_and_the_newest_wins_where_they_overlap() -> None:
             }
         ),
     ]
-    week = timeline("team", WEEKLY_BERLIN, utc(2026, 12, 7, 12), utc(2026, 12, 13), overrides=swaps)
+    week = roster(WEEKLY_BERLIN, overrides=swaps).timeline(utc(2026, 12, 7, 12), utc(2026, 12, 13))
     assert [(s.who, s.source, s.start) for s in week] == [
         ("alice", "layer 1", utc(2026, 12, 7, 12)),
         ("dave", "override", utc(2026, 12, 8)),
@@ -266,11 +270,11 @@ def test_calendar_layer_takes_the_event_that_started_last() -> None:
     on_calendar = schedule("UTC", {"calendar": "oncall.ics"})
     events = {
         0: [
-            CalendarShift("alice", utc(2026, 12, 7, 9), utc(2026, 12, 7, 17)),
-            CalendarShift("bob", utc(2026, 12, 7, 12), utc(2026, 12, 7, 13)),
+            CalendarShift(who="alice", start=utc(2026, 12, 7, 9), end=utc(2026, 12, 7, 17)),
+            CalendarShift(who="bob", start=utc(2026, 12, 7, 12), end=utc(2026, 12, 7, 13)),
         ]
     }
-    day = timeline("team", on_calendar, utc(2026, 12, 7), utc(2026, 12, 8), calendars=events)
+    day = roster(on_calendar, calendars=events).timeline(utc(2026, 12, 7), utc(2026, 12, 8))
     assert [(s.who, s.start) for s in day] == [
         (None, utc(2026, 12, 7)),
         ("alice", utc(2026, 12, 7, 9)),
@@ -282,4 +286,4 @@ def test_calendar_layer_takes_the_event_that_started_last() -> None:
 
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="has no time zone"):
-        on_call_at("team", WEEKLY_BERLIN, datetime(2026, 12, 7, 9))
+        roster(WEEKLY_BERLIN).on_call_at(datetime(2026, 12, 7, 9))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from escalation.oncall import on_call_at, timeline
+from escalation.oncall import Roster
 from escalation.oncall_calendar import CalendarUnreadable, read_calendar_shifts
 from escalation.policy import Policy
 from escalation.schedules import Schedule
@@ -65,10 +65,10 @@ def test_a_calendar_layer_resolves_who_is_on_call(example_policy: Policy) -> Non
     reading = read_calendar_shifts(
         FEED.read_bytes(), example_policy.contacts, BERLIN, utc(2026, 12, 17), utc(2026, 12, 18)
     )
-    events = {0: reading.shifts}
-    assert on_call_at("db", plan, utc(2026, 12, 17, 12), calendars=events) == ("dave", "layer 1")
-    assert on_call_at("db", plan, utc(2026, 12, 17, 11), calendars=events) == (None, None)
-    day = timeline("db", plan, utc(2026, 12, 17), utc(2026, 12, 18), calendars=events)
+    roster = Roster(name="db", schedule=plan, calendars={0: reading.shifts})
+    assert roster.on_call_at(utc(2026, 12, 17, 12)) == ("dave", "layer 1")
+    assert roster.on_call_at(utc(2026, 12, 17, 11)) == (None, None)
+    day = roster.timeline(utc(2026, 12, 17), utc(2026, 12, 18))
     assert [s.who for s in day] == [None, "dave", None]
 
 

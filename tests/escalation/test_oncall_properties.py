@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation.oncall import on_call_at, timeline
+from escalation.oncall import Roster
 from escalation.schedules import Override, Schedule
 
 PEOPLE = ["alice", "bob", "carol", "dave", "erin"]
@@ -82,7 +82,7 @@ def _layer_named(plan: Schedule, source: str) -> int:
 @checked
 @given(plan=schedules, at=instants)
 def test_the_answer_is_a_participant_of_its_layer_or_nobody(plan: Schedule, at: datetime) -> None:
-    who, source = on_call_at("team", plan, at)
+    who, source = Roster(name="team", schedule=plan).on_call_at(at)
     if who is None:
         assert source is None
     else:
@@ -98,7 +98,7 @@ def test_an_override_always_wins_in_its_window(
     chosen = data.draw(st.sampled_from(swaps))
     offset = data.draw(st.floats(0, 0.999))
     at = chosen.start + (chosen.end - chosen.start) * offset
-    who, source = on_call_at("team", plan, at, overrides=swaps)
+    who, source = Roster(name="team", schedule=plan, overrides=swaps).on_call_at(at)
     covering = [o for o in swaps if o.schedule == "team" and o.start <= at < o.end]
     if chosen.schedule != "team":
         if not covering:
@@ -115,14 +115,15 @@ def test_the_timeline_agrees_with_every_instant(
     plan: Schedule, start: datetime, data: st.DataObject
 ) -> None:
     end = start + timedelta(days=10)
-    shifts = timeline("team", plan, start, end)
+    roster = Roster(name="team", schedule=plan)
+    shifts = roster.timeline(start, end)
     assert shifts[0].start == start
     assert shifts[-1].end == end
     for before, after in pairwise(shifts):
         assert before.end == after.start
         assert (before.who, before.source) != (after.who, after.source)
     for shift in shifts:
-        assert on_call_at("team", plan, shift.start) == (shift.who, shift.source)
+        assert roster.on_call_at(shift.start) == (shift.who, shift.source)
         inside = data.draw(st.floats(0, 0.999))
         probe = shift.start + (shift.end - shift.start) * inside
-        assert on_call_at("team", plan, probe) == (shift.who, shift.source)
+        assert roster.on_call_at(probe) == (shift.who, shift.source)
