@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -67,6 +67,17 @@ class Tier(_PolicyModel):
         description="Once acknowledged, how long this tier owns the incident before the next tier "
         "is consulted (first-point resolution); defaults to escalate_after",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _contacts_beside_schedule(cls, data: Any) -> Any:
+        """Incidents page the contacts; a tier with only a schedule would page nobody yet."""
+        if isinstance(data, dict) and data.get("schedule") and not data.get("contacts"):
+            raise ValueError(
+                "a tier naming a schedule still needs `contacts`: incidents page the tier's "
+                "contacts until schedules are paged"
+            )
+        return data
 
     @property
     def ownership_window(self) -> timedelta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, parse_policy
 from tests.escalation.test_policy_loader import BASE, line_of, replace_once
 
@@ -131,3 +132,19 @@ def test_a_layer_is_a_rotation_or_a_calendar(calendar: str, expected: str) -> No
         f"      - calendar: {calendar}\n        participants: [bob]\n",
     )
     assert problems(text) == [f"{expected} (line {line_of(text, calendar)})"]
+
+
+def test_a_tier_naming_a_schedule_still_needs_contacts() -> None:
+    text = replace_once(
+        WITH_SCHEDULES, "{name: One, contacts: [alice], schedule:", "{name: One, schedule:"
+    )
+    assert problems(text) == [
+        "tiers[0]: a tier naming a schedule still needs `contacts`: incidents page the tier's "
+        f"contacts until schedules are paged (line {line_of(text, '{name: One, schedule:')})"
+    ]
+
+
+def test_schedules_survive_the_snapshot_round_trip() -> None:
+    """The policy crosses workflow history as JSON; schedules must come back equal."""
+    policy = parse_policy(WITH_SCHEDULES)
+    assert Policy.model_validate_json(policy.model_dump_json()) == policy
