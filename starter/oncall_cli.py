@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
 
 def oncall(
     schedule: Annotated[
-        str | None, typer.Argument(help="One schedule from the policy (default: all)")
+        str | None,
+        typer.Argument(metavar="SCHEDULE", help="One schedule from the policy (default: all)"),
     ] = None,
     at: Annotated[
         str | None,
@@ -50,7 +51,8 @@ def oncall(
         ),
     ] = None,
     next_: Annotated[
-        int, typer.Option("--next", min=0, max=100, help="How many hand-offs to list")
+        int,
+        typer.Option("--next", min=0, max=100, help="How many hand-offs to list (within 90 days)"),
     ] = 3,
     policy_file: Annotated[
         Path | None,
