@@ -287,3 +287,14 @@ def test_calendar_layer_takes_the_event_that_started_last() -> None:
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(ValueError, match="has no time zone"):
         roster(WEEKLY_BERLIN).on_call_at(datetime(2026, 12, 7, 9))
+
+
+def test_a_hand_off_with_an_offset_is_that_instant_then_wall_clock() -> None:
+    # 08:00Z is 09:00 in Berlin in December; in summer the hand-off stays at 09:00 Berlin time.
+    dated = schedule(
+        "Europe/Berlin",
+        {"participants": ["bob", "alice"], "shift": "1w", "hand_off": "2026-12-07T08:00:00Z"},
+    )
+    assert who(dated, utc(2026, 12, 7, 8)) == "bob"
+    summer = roster(dated).hand_offs(utc(2027, 6, 1), 1)[0]
+    assert (summer.start, summer.who) == (utc(2027, 6, 7, 7), "bob")  # 26 weeks on: bob again
