@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
+from escalation.schedules import Schedule
 
 ReviewRequirement = Literal["required", "optional", "none"]
 
@@ -55,12 +56,28 @@ class Tier(_PolicyModel):
 
     name: str
     contacts: list[str] = Field(min_length=1)
+    schedule: str | None = Field(
+        None,
+        description="A schedule whose on-call person this tier pages (named by `escalation "
+        "oncall`; paging follows the contacts until schedules are wired into incidents)",
+    )
     escalate_after: Duration = Field(description="Window to acknowledge before the next tier")
     resolve_after: Duration | None = Field(
         None,
         description="Once acknowledged, how long this tier owns the incident before the next tier "
         "is consulted (first-point resolution); defaults to escalate_after",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _contacts_beside_schedule(cls, data: Any) -> Any:
+        """Incidents page the contacts; a tier with only a schedule would page nobody yet."""
+        if isinstance(data, dict) and data.get("schedule") and not data.get("contacts"):
+            raise ValueError(
+                "a tier naming a schedule still needs `contacts`: incidents page the tier's "
+                "contacts until schedules are paged"
+            )
+        return data
 
     @property
     def ownership_window(self) -> timedelta:
@@ -199,6 +216,9 @@ class Policy(_PolicyModel):
         0, ge=0, le=10, description="Times the tiers are paged again before management"
     )
     clients: dict[str, Client] = {}
+    schedules: dict[str, Schedule] = Field(
+        {}, description="On-call schedules by name; tiers name them with `schedule:`"
+    )
     stakeholders: Stakeholders = Stakeholders()
     reviews: ReviewPolicy = ReviewPolicy()
     throttle: ThrottlePolicy = Field(

@@ -14,6 +14,10 @@ def cross_reference_errors(policy: Policy) -> Iterator[tuple[str, str]]:
         for position, name in enumerate(tier.contacts):
             if name not in known:
                 yield f"tiers[{index}].contacts[{position}]", f"unknown contact {name!r}"
+    for index, tier in enumerate(policy.tiers):
+        if tier.schedule is not None and tier.schedule not in policy.schedules:
+            yield f"tiers[{index}].schedule", _unknown_schedule(tier.schedule, policy)
+    yield from schedule_errors(policy)
     for position, name in enumerate(policy.management.contacts):
         if name not in known:
             yield f"management.contacts[{position}]", f"unknown contact {name!r}"
@@ -27,6 +31,23 @@ def cross_reference_errors(policy: Policy) -> Iterator[tuple[str, str]]:
         if name not in known:
             yield f"reviews.owners.{service}", f"unknown contact {name!r}"
     yield from _classification_errors(policy)
+
+
+def schedule_errors(policy: Policy) -> Iterator[tuple[str, str]]:
+    """Every rotation participant must be a contact, so a shift always names someone reachable."""
+    for key, schedule in policy.schedules.items():
+        for index, layer in enumerate(schedule.layers):
+            for position, name in enumerate(layer.participants):
+                if name not in policy.contacts:
+                    yield (
+                        f"schedules.{key}.layers[{index}].participants[{position}]",
+                        f"unknown contact {name!r}",
+                    )
+
+
+def _unknown_schedule(name: str, policy: Policy) -> str:
+    choices = ", ".join(policy.schedules) or "none defined under `schedules:`"
+    return f"unknown schedule {name!r} (one of: {choices})"
 
 
 def _classification_errors(policy: Policy) -> Iterator[tuple[str, str]]:

@@ -39,7 +39,7 @@ from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report import build_report, render_report
 from escalation.stats import TOP_CAUSES, incident_stats
-from starter import render
+from starter import oncall_cli, render
 from starter.errors import NoAnswer, TemporalUnreachable, connect_failure_reason, explain
 from starter.incidents import (
     completed_incidents,
@@ -66,6 +66,7 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Work with escalation policy files.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+oncall_cli.register(app)
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -450,6 +451,7 @@ def policy_check(
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
     render.policy_ok(out, file, policy)
+    oncall_cli.report_gaps(out, file, policy)
 
 
 @app.command()
