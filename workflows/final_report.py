@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
@@ -11,6 +10,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Recipient
+    from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.incident import IncidentState
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import DeliveryReceipt
@@ -57,7 +57,7 @@ async def _send(log: Logbook, delivery: ReportDelivery) -> None:
             "deliver_final_report",
             delivery,
             result_type=DeliveryReceipt,
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
             schedule_to_close_timeout=DELIVERY_DEADLINE,
             retry_policy=DELIVERY_RETRY,
             summary=f"final report ({delivery.audience}) to {delivery.recipient}",

@@ -15,6 +15,7 @@ from temporalio.workflow import ActivityCancellationType
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify, Recipient
     from escalation.contacts import Channel
+    from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
     from escalation.throttle import THROTTLED_CHANNELS, SlotAnswer, SlotRequest
@@ -182,7 +183,7 @@ class RecipientDelivery:
                 "deliver_notification",
                 message,
                 result_type=DeliveryReceipt,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=(
                     URGENT_DELIVERY_DEADLINE
                     if self.action.audience in URGENT_AUDIENCES
