@@ -100,6 +100,11 @@ class DeliveryReceipt(BaseModel):
 PERMANENT_FAILURE = "PermanentDeliveryFailure"
 """ApplicationError type for a refusal no retry can fix (bad number, unsubscribed, 4xx)."""
 
+OUR_BUG = "EscalationServiceBug"
+"""ApplicationError type for a failure in our own code (a template, a transport), not the
+provider's: retrying the same code fails the same way, so it is final and the next channel is
+tried at once."""
+
 
 SUBJECT_LIMIT = 200
 """Characters kept of a subject: mail clients show far fewer, and RFC 5322 lines stop at 998."""

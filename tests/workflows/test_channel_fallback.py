@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Transport
 from escalation.contacts import Channel
+from escalation.messages import DeliveryReceipt, RenderedMessage
 from tests.conftest import EXAMPLE_POLICY
 from tests.fakes.providers import FakeProviders, Fault, twilio_error
 from tests.workflows.helpers import entries, start_incident, wait_for
@@ -142,3 +143,36 @@ async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(
         assert page.provider_id.startswith("SM")
         assert accepted(providers, MESSAGES, "+15555550101") == 1
         assert entries(state, "fallback") == []
+
+
+class BrokenSms:
+    """A transport with a bug of our own in it (not a provider error): what a template or
+    transport bug looks like to the delivery activity."""
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        raise KeyError("segments")
+
+
+async def test_a_bug_in_our_own_code_falls_back_at_once_and_says_so(
+    time_skipping_env: WorkflowEnvironment,
+    make_worker,
+    providers,
+    provider_transports,
+    sms_only_policy,
+) -> None:
+    transports = provider_transports | {"sms": BrokenSms()}
+    worker = make_worker(time_skipping_env.client, sms_only_policy, transports)
+    async with worker.worker:
+        handle = await start_incident(worker, clients_affected=["acme", "globex"])
+        state = await wait_for(
+            handle,
+            lambda s: any(n.purpose == "page" and n.channel == "voice" for n in s.notifications),
+        )
+    alice = [n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"]
+    assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("voice", "sent")]
+    failed = alice[0]
+    assert "bug in the escalation service, not the provider: KeyError" in (failed.error or "")
+    assert failed.at - state.opened_at < timedelta(minutes=1), "retried instead of failing fast"
+    (fallback,) = [e for e in entries(state, "fallback") if "Alice Ng" in e.detail]
+    assert "bug in the escalation service" in fallback.detail
+    assert fallback.detail.endswith("trying voice")
