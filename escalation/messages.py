@@ -27,6 +27,7 @@ HEADLINES: dict[str, str] = {
     "stakeholder_breach": "SLA breached",
     "stakeholder_resolved": "Incident resolved",
     "review_assigned": "Post-incident review assigned to you",
+    "review_invitation": "Your input is requested for a post-incident review",
     "review_reminder": "Post-incident review reminder",
     "review_overdue": "Post-incident review overdue",
     "action_item_reminder": "Action item due",

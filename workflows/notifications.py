@@ -88,7 +88,14 @@ class RecipientDelivery:
         planned = [c for c in self.recipient.channels if contact.address_for(c)]
         for channel in self.recipient.channels:
             if channel not in planned:
-                self._record(channel, "", "skipped", error=f"no {channel} address")
+                self.log.skip(
+                    workflow.now(),
+                    "escalation",
+                    purpose=self.action.purpose,
+                    recipient=self.recipient.name,
+                    channel=channel,
+                    why=f"no {channel} address",
+                )
         if not planned:
             planned = self._fallbacks(tried=[], failed_address=None)[:1]
         tried: list[Channel] = []
