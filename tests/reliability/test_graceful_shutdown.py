@@ -8,7 +8,7 @@ delivery activity waits for the answer.
 - handed back: the provider hangs past the grace and past the SDK's own request timeout. The
   worker exits 0 once the blocked call returns (a thread blocked in a socket read cannot be
   interrupted sooner), reports the attempt failed with `WorkerShutdown`, and the next worker
-  delivers the page at once, not after the activity's 30 s start-to-close timeout. The provider
+  delivers the page at once, not after the activity's start-to-close timeout. The provider
   saw the page twice: the cut-off request is the duplicate the README warns of.
 
 Either way the incident records the page exactly once, as sent.
