@@ -14,7 +14,7 @@ from escalation.policy import Policy
 from escalation.review import ReviewStart, ReviewState
 from tests.conftest import EXAMPLE_POLICY
 from tests.polling import poll
-from tests.workflows.helpers import entries, start_incident, status, wait_for
+from tests.workflows.helpers import entries, policy_variant, start_incident, status, wait_for
 from tests.workflows.test_review import (
     RESOLVE,
     refusal,
@@ -36,10 +36,7 @@ def skipped(records: list[NotificationRecord]) -> list[tuple[str, str, str | Non
 
 @pytest.fixture
 def acme_by_phone_only(tmp_path: Path) -> Path:
-    assert "[{phone: " in ACME_BY_PHONE_ONLY
-    path = tmp_path / "policy.yaml"
-    path.write_text(ACME_BY_PHONE_ONLY)
-    return path
+    return policy_variant(tmp_path, ACME_BY_PHONE_ONLY, "[{phone: ")
 
 
 async def test_a_final_report_recipient_without_email_is_recorded_as_skipped(
