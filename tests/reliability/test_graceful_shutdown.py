@@ -32,6 +32,7 @@ from tests.processes import Stack, WorkerProcess, dev_stack
 from tests.reliability.conftest import (
     ALICE_EMAIL,
     SHORT_WINDOWS_POLICY,
+    page_delivery_events,
     provider_env,
     provider_pages,
 )
@@ -113,29 +114,6 @@ async def _page_delivery_started(stack: Stack) -> HistoryEvent:
     """The Tier 1 page's ActivityTaskStarted event: written when the activity closes, it names
     the last attempt, the failure of the one before, and the worker that ran it."""
     return (await page_delivery_events(stack, KEY))[1]
-
-
-async def page_delivery_events(stack: Stack, key: str) -> tuple[HistoryEvent, HistoryEvent]:
-    """The Tier 1 page's ActivityTaskScheduled and ActivityTaskStarted events in `incident-key`."""
-    history = await stack.client.get_workflow_handle(f"incident-{key}").fetch_history()
-    scheduled = [
-        event
-        for event in history.events
-        if event.activity_task_scheduled_event_attributes.activity_type.name
-        == "deliver_notification"
-    ]
-    page = next(
-        event
-        for event in scheduled
-        if ALICE_EMAIL.encode()
-        in event.activity_task_scheduled_event_attributes.input.payloads[0].data
-    )
-    started = next(
-        event
-        for event in history.events
-        if event.activity_task_started_event_attributes.scheduled_event_id == page.event_id
-    )
-    return page, started
 
 
 def _identity(pid: int) -> str:

@@ -23,8 +23,12 @@ from starter.incidents import open_incident
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders, slow
 from tests.polling import poll
 from tests.processes import WorkerProcess, dev_stack
-from tests.reliability.conftest import ALICE_EMAIL, SHORT_WINDOWS_POLICY, provider_env
-from tests.reliability.test_graceful_shutdown import page_delivery_events
+from tests.reliability.conftest import (
+    ALICE_EMAIL,
+    SHORT_WINDOWS_POLICY,
+    page_delivery_events,
+    provider_env,
+)
 
 pytestmark = pytest.mark.e2e
 
