@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Protocol
 
 from temporalio import activity
 
+from activities.provider_errors import our_bug
 from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage, render
+
+log = logging.getLogger(__name__)
 
 
 class Transport(Protocol):
@@ -27,5 +31,13 @@ class DeliveryActivities:
 
     @activity.defn(name="deliver_notification")
     def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
-        """Blocking provider SDKs run here, on the worker's thread pool, never on its event loop."""
-        return self.transports[message.channel].send(render(message))
+        """Blocking provider SDKs run here, on the worker's thread pool, never on its event loop.
+
+        A failure of our own (rendering, a transport bug) is final at once: see `our_bug`.
+        """
+        transport = self.transports[message.channel]
+        return our_bug(
+            lambda: transport.send(render(message)),
+            log,
+            f"{message.channel} {message.notification_id}",
+        )

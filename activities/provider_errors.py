@@ -2,20 +2,24 @@
 
 The workflow's retry policy names PERMANENT_FAILURE as non-retryable and falls back to another
 channel on it; every other ApplicationError type is retried with backoff, or after the provider's
-own delay when it gave one (`next_retry_delay`).
+own delay when it gave one (`next_retry_delay`). An exception that is none of these is a bug in
+our own code: `our_bug` makes it final (OUR_BUG), so the workflow tries the next channel at once
+instead of retrying the same failing code for up to an hour.
 """
 
 from __future__ import annotations
 
 import email.utils
+import logging
 import time
-from collections.abc import Iterable
+import traceback
+from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Protocol, TypedDict
+from typing import Protocol, TypedDict, TypeVar
 
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
-from escalation.messages import PERMANENT_FAILURE
+from escalation.messages import OUR_BUG, PERMANENT_FAILURE
 
 TRANSIENT_FAILURE = "TransientDeliveryFailure"
 """ApplicationError type for 5xx, timeouts and refused connections: retried with backoff."""
@@ -30,6 +34,8 @@ LONGEST_PROVIDER_DELAY = timedelta(minutes=10)
 """Cap on a provider-requested delay, so a bogus header cannot park a page for hours."""
 
 SHORTEST_PROVIDER_DELAY = timedelta(seconds=1)
+
+T = TypeVar("T")
 
 DETAIL_LIMIT = 300
 """Characters of a provider's error text kept: it lands in workflow history."""
@@ -85,6 +91,38 @@ def transient(
         type=RATE_LIMITED if rate_limited else TRANSIENT_FAILURE,
         next_retry_delay=retry_after,
     )
+
+
+def our_bug(deliver: Callable[[], T], log: logging.Logger, what: str) -> T:
+    """`deliver()`, with any exception that is not a Temporal failure turned into OUR_BUG.
+
+    Temporal's own failures pass untouched: the transports' ApplicationErrors, and the
+    cancellation the SDK raises into the thread when the worker shuts down. The record in history
+    names the exception's type and where it was raised, never its text (which could quote
+    anything); the worker log has the whole traceback.
+    """
+    try:
+        return deliver()
+    except FailureError:
+        raise
+    except Exception as error:
+        where = _raised_at(error)
+        log.exception("%s failed in our own code at %s: not retried", what, where)
+        raise ApplicationError(
+            f"bug in the escalation service, not the provider: {type(error).__name__} at {where}"
+            " (traceback in the worker log)",
+            type=OUR_BUG,
+            non_retryable=True,
+        ) from None
+
+
+def _raised_at(error: BaseException) -> str:
+    """`file.py:line in function` of the innermost frame."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    frame = frames[-1]
+    return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}"
 
 
 def provider_delay(headers: Headers | None, *, now: float | None = None) -> timedelta | None:

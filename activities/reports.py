@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from temporalio import activity
 
 from activities.delivery import Transport
+from activities.provider_errors import our_bug
 from escalation.messages import DeliveryReceipt, RenderedMessage
 from escalation.report import ReportDelivery, build_report, render_report
+
+log = logging.getLogger(__name__)
 
 
 class ReportActivities:
@@ -20,8 +25,14 @@ class ReportActivities:
         """A plain `def`: the SendGrid SDK blocks, so this runs on the worker's thread pool.
 
         Rendering is pure and repeatable, so a retry sends the same words under the same
-        notification id (the outbox writes it once; SendGrid has no idempotency key).
+        notification id (the outbox writes it once; SendGrid has no idempotency key). A failure
+        of our own (building or rendering the report) is final at once: see `our_bug`.
         """
+        return our_bug(
+            lambda: self._send(delivery), log, f"final report {delivery.notification_id}"
+        )
+
+    def _send(self, delivery: ReportDelivery) -> DeliveryReceipt:
         report = build_report(
             delivery.incident, delivery.policy, delivery.review, audience=delivery.audience
         )

@@ -23,11 +23,12 @@ from activities.provider_errors import (
     provider_delay,
     transient,
 )
+from escalation.delivery_timing import PROVIDER_REQUEST_TIMEOUT
 from escalation.messages import DeliveryReceipt, RenderedMessage
 
 SENDGRID_API = "https://api.sendgrid.com"
-DEFAULT_TIMEOUT_SECONDS = 10.0
-"""Per request; well inside the activity's 30 s start-to-close, so a hung call is retried."""
+DEFAULT_TIMEOUT_SECONDS = PROVIDER_REQUEST_TIMEOUT.total_seconds()
+"""Per request; the activity's start-to-close timeout is sized from the same constant."""
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
-"""Per request; well inside the activity's 30 s start-to-close, so a hung call is retried."""
+from escalation.delivery_timing import PROVIDER_REQUEST_TIMEOUT
+
+DEFAULT_TIMEOUT_SECONDS = PROVIDER_REQUEST_TIMEOUT.total_seconds()
+"""Per request; the activity's start-to-close timeout is sized from the same constant."""
 
 CONNECTION_POOL_SIZE = 32
 """Matches the worker's delivery threads (the SDK's default pool keeps only cpu_count + 4)."""

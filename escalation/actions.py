@@ -25,6 +25,7 @@ Purpose = Literal[
     "stakeholder_breach",
     "stakeholder_resolved",
     "review_assigned",
+    "review_invitation",
     "review_reminder",
     "review_overdue",
     "action_item_reminder",

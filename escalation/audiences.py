@@ -27,6 +27,19 @@ def stakeholders(policy: Policy) -> list[Recipient]:
     return [_person(policy, name, STAKEHOLDER_CHANNELS) for name in policy.stakeholders.informed]
 
 
+def consulted(policy: Policy) -> list[Recipient]:
+    """Consulted: invited to every post-incident review and sent its complete final report.
+
+    A name that is also informed is left out here: the informed get that report already.
+    """
+    informed = set(policy.stakeholders.informed)
+    return [
+        _person(policy, name, STAKEHOLDER_CHANNELS)
+        for name in policy.stakeholders.consulted
+        if name not in informed
+    ]
+
+
 def clients(policy: Policy, state: IncidentState) -> list[Recipient]:
     """The contacts of every affected client the policy knows."""
     channels = policy.severity(state.severity).client_channels

@@ -80,6 +80,10 @@ class IncidentState(Logbook):
     review_owner: str | None = None
     review_workflow_id: str | None = None
     review_completed_at: datetime | None = None
+    named_people_checked: bool = False
+    """Verbs that name a person to be emailed (`start_review`'s owner) are refused unless the
+    person is a policy contact. Set when the incident opens (a workflow patch); incidents opened
+    before keep accepting any name, as their histories did."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

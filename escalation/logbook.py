@@ -64,6 +64,24 @@ class Logbook(BaseModel):
         self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
         self.timeline_chars += len(detail) + len(actor)
 
+    def skip(
+        self, at: datetime, actor: str, *, purpose: str, recipient: str, channel: Channel, why: str
+    ) -> None:
+        """A message decided on that cannot go out: recorded as `skipped` with the reason, in
+        `notifications` and on the timeline, so no decided message vanishes silently."""
+        self.notifications.append(
+            NotificationRecord(
+                at=at,
+                channel=channel,
+                to="",
+                purpose=purpose,
+                status="skipped",
+                recipient=recipient,
+                error=why,
+            )
+        )
+        self.record(at, "message_skipped", actor, f"{purpose} to {recipient} not sent: {why}")
+
     def room_for(self, text: str) -> bool:
         """Whether the log can take this much more operator text and stay within LOG_BUDGET."""
         size = (

@@ -27,6 +27,7 @@ HEADLINES: dict[str, str] = {
     "stakeholder_breach": "SLA breached",
     "stakeholder_resolved": "Incident resolved",
     "review_assigned": "Post-incident review assigned to you",
+    "review_invitation": "Your input is requested for a post-incident review",
     "review_reminder": "Post-incident review reminder",
     "review_overdue": "Post-incident review overdue",
     "action_item_reminder": "Action item due",
@@ -99,6 +100,11 @@ class DeliveryReceipt(BaseModel):
 
 PERMANENT_FAILURE = "PermanentDeliveryFailure"
 """ApplicationError type for a refusal no retry can fix (bad number, unsubscribed, 4xx)."""
+
+OUR_BUG = "EscalationServiceBug"
+"""ApplicationError type for a failure in our own code (a template, a transport), not the
+provider's: retrying the same code fails the same way, so it is final and the next channel is
+tried at once."""
 
 
 SUBJECT_LIMIT = 200

@@ -102,7 +102,10 @@ class Stakeholders(_PolicyModel):
     """RACI beyond the responders: who is consulted and who is kept informed."""
 
     informed: list[str] = Field(default=[], description="Told of opening, breaches, resolution")
-    consulted: list[str] = Field(default=[], description="Listed as consulted in status")
+    consulted: list[str] = Field(
+        default=[],
+        description="Invited to every post-incident review and sent its complete final report",
+    )
 
 
 class ReviewPolicy(_PolicyModel):

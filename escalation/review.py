@@ -146,10 +146,20 @@ def parse_review_command(verb: str, payload: object) -> _ReviewCommand:
         raise MalformedCommand(describe_validation_error(error)) from None
 
 
-def review_refusal(review: ReviewState, command: _ReviewCommand) -> str | None:
-    """Why a review verb cannot apply now, or None."""
+def review_refusal(
+    review: ReviewState, command: _ReviewCommand, policy: Policy | None = None
+) -> str | None:
+    """Why a review verb cannot apply now, or None.
+
+    With the policy, an action item's owner must be one of its contacts: reminders go to the
+    contact's email, and a name nobody can be reached at would be chased in vain.
+    """
     if review.status == "completed":
         return f"the review was completed by {review.completed_by}"
+    if isinstance(command, AddActionItem) and policy is not None:
+        reason = unknown_person(policy, command.owner, "owner")
+        if reason:
+            return reason
     if isinstance(command, CompleteActionItem):
         item = next((i for i in review.action_items if i.id == command.id), None)
         if item is None:
@@ -215,6 +225,16 @@ _KINDS = {
     SubmitFeedback: "feedback",
     CompleteReview: "review_completed",
 }
+
+
+def unknown_person(policy: Policy, name: str, role: str) -> str | None:
+    """Why `name` cannot be given a role that is emailed, or None when it is a policy contact."""
+    if name in policy.contacts:
+        return None
+    return (
+        f"{role} {name!r} is not a contact in the policy, so nobody could be reminded; "
+        f"name one of: {', '.join(sorted(policy.contacts))}"
+    )
 
 
 def review_workflow_id(incident_key: str) -> str:

@@ -52,7 +52,15 @@ def advance_review(
             review.last_reminder_at = now
             text = f"The post-incident review is due {review.due_at:%Y-%m-%d %H:%M} UTC."
             review.record(now, "reminder", SYSTEM, f"reminded {review.owner}: {text}")
-            actions += _tell(policy, incident, [review.owner], "review_reminder", text)
+            actions += _tell(
+                policy,
+                incident,
+                review,
+                now,
+                to=[review.owner],
+                purpose="review_reminder",
+                text=text,
+            )
     return actions
 
 
@@ -64,8 +72,16 @@ def _escalate_overdue(
     review.last_reminder_at = now
     text = f"The post-incident review owned by {review.owner} is overdue (was due {review.due_at:%Y-%m-%d %H:%M} UTC)."
     review.record(now, "overdue", SYSTEM, f"{text} Management told.")
-    return _tell(policy, incident, policy.management.contacts, "review_overdue", text) + _tell(
-        policy, incident, [review.owner], "review_reminder", text
+    return _tell(
+        policy,
+        incident,
+        review,
+        now,
+        to=policy.management.contacts,
+        purpose="review_overdue",
+        text=text,
+    ) + _tell(
+        policy, incident, review, now, to=[review.owner], purpose="review_reminder", text=text
     )
 
 
@@ -79,7 +95,15 @@ def _remind_item_owners(
             f"Action item {item.id} is overdue: {item.title} (due {item.due:%Y-%m-%d %H:%M} UTC)."
         )
         review.record(now, "reminder", SYSTEM, f"reminded {item.owner}: {text}")
-        actions += _tell(policy, incident, [item.owner], "action_item_reminder", text)
+        actions += _tell(
+            policy,
+            incident,
+            review,
+            now,
+            to=[item.owner],
+            purpose="action_item_reminder",
+            text=text,
+        )
     return actions
 
 
@@ -96,18 +120,65 @@ def _due_items(policy: Policy, review: ReviewState, now: datetime) -> list[Actio
 def assignment(policy: Policy, incident: IncidentState, review: ReviewState) -> list[Notify]:
     """Tell the owner the review is theirs, and when it is due."""
     text = f"You own the post-incident review, due {review.due_at:%Y-%m-%d %H:%M} UTC."
-    return _tell(policy, incident, [review.owner], "review_assigned", text)
+    return _tell(
+        policy,
+        incident,
+        review,
+        review.opened_at,
+        to=[review.owner],
+        purpose="review_assigned",
+        text=text,
+    )
+
+
+def invitations(policy: Policy, incident: IncidentState, review: ReviewState) -> list[Notify]:
+    """Consulted (RACI): `stakeholders.consulted` are asked for their input when a review opens.
+
+    They get the complete final report when it completes (see the review workflow).
+    """
+    consulted = [name for name in policy.stakeholders.consulted if name != review.owner]
+    text = (
+        f"You are consulted on the post-incident review owned by {review.owner}, due "
+        f"{review.due_at:%Y-%m-%d %H:%M} UTC: add action items and feedback to {review.review_id}."
+    )
+    return _tell(
+        policy,
+        incident,
+        review,
+        review.opened_at,
+        to=consulted,
+        purpose="review_invitation",
+        text=text,
+    )
 
 
 def _tell(
-    policy: Policy, incident: IncidentState, names: list[str], purpose: Purpose, text: str
+    policy: Policy,
+    incident: IncidentState,
+    review: ReviewState,
+    now: datetime,
+    *,
+    to: list[str],
+    purpose: Purpose,
+    text: str,
 ) -> list[Notify]:
-    """Email the named contacts; a name that is not a policy contact cannot be reached."""
+    """Email the named contacts; a name that is not a policy contact cannot be reached, and
+    that is recorded as a skipped message rather than dropped."""
+    for name in to:
+        if name not in policy.contacts:
+            review.skip(
+                now,
+                SYSTEM,
+                purpose=purpose,
+                recipient=name,
+                channel="email",
+                why="not a contact in the policy, so there is no address to send to",
+            )
     recipients = [
         Recipient(
             name=policy.contact(name).name or name, contact=policy.contact(name), channels=["email"]
         )
-        for name in names
+        for name in to
         if name in policy.contacts
     ]
     return audiences.notify(

@@ -29,6 +29,7 @@ from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
 from escalation.incident import IncidentState, Resolution, opening_alert_matches
 from escalation.logbook import LOG_BUDGET
 from escalation.policy import Policy
+from escalation.review import unknown_person
 
 ALERT_IDS_KEPT = 200
 ALERTS_LOGGED = 100
@@ -124,6 +125,8 @@ def _refuse_start_review(policy: Policy, state: IncidentState, command: StartRev
         return f"the review has already started ({state.review_workflow_id})"
     if state.review_owner and state.is_open:
         return f"a review is already requested (owner {state.review_owner})"
+    if command.owner and state.named_people_checked:
+        return unknown_person(policy, command.owner, "owner")
     return None
 
 
@@ -284,7 +287,9 @@ def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime
 def _start_review(
     policy: Policy, state: IncidentState, command: StartReview, now: datetime
 ) -> list[Action]:
-    state.review_owner = command.owner or command.by
+    # Unnamed, the owner is the service's review owner (as for a required review), not whoever
+    # typed the verb: `by` is often a login name nobody can be emailed at.
+    state.review_owner = command.owner or policy.review_owner(state.service)
     state.record(now, "review_requested", command.by, f"owner: {state.review_owner}")
     if state.status == "resolved":
         return [BeginReview(owner=state.review_owner)]

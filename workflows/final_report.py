@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
@@ -11,6 +10,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Recipient
+    from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.incident import IncidentState
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import DeliveryReceipt
@@ -29,7 +29,19 @@ async def send_final_report(
     recipients: list[Recipient],
     audience: Literal["client", "internal"],
 ) -> None:
-    """The report to every recipient with an email address, concurrently."""
+    """The report to every recipient with an email address, concurrently; the others are
+    recorded as skipped (the report goes by email only)."""
+    purpose = _purpose(audience)
+    for recipient in recipients:
+        if not recipient.contact.email:
+            log.skip(
+                workflow.now(),
+                "escalation",
+                purpose=purpose,
+                recipient=recipient.name,
+                channel="email",
+                why="no email address, and the final report goes by email only",
+            )
     await asyncio.gather(
         *(
             _send(
@@ -57,7 +69,7 @@ async def _send(log: Logbook, delivery: ReportDelivery) -> None:
             "deliver_final_report",
             delivery,
             result_type=DeliveryReceipt,
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
             schedule_to_close_timeout=DELIVERY_DEADLINE,
             retry_policy=DELIVERY_RETRY,
             summary=f"final report ({delivery.audience}) to {delivery.recipient}",
@@ -70,7 +82,7 @@ async def _send(log: Logbook, delivery: ReportDelivery) -> None:
             at=workflow.now(),
             channel="email",
             to=delivery.address,
-            purpose="final_report" if delivery.audience == "internal" else "final_report_client",
+            purpose=_purpose(delivery.audience),
             status=status,  # type: ignore[arg-type]
             recipient=delivery.recipient,
             notification_id=delivery.notification_id,
@@ -78,3 +90,7 @@ async def _send(log: Logbook, delivery: ReportDelivery) -> None:
             error=error,
         )
     )
+
+
+def _purpose(audience: Literal["client", "internal"]) -> str:
+    return "final_report" if audience == "internal" else "final_report_client"

@@ -51,6 +51,9 @@ keep the old bound."""
 OLD_HISTORY_LIMIT = 10_000
 BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
 """Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
+NAMED_PEOPLE_CHECKED = "start-review-owner-is-a-contact"
+"""Patch id (2026-12-02): `start_review` refuses an owner who is not a policy contact (a refused
+signal issues no review). Decided once when the incident opens and kept in its state."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
 
@@ -122,6 +125,7 @@ class IncidentWorkflow:
         )
         if self._snapshot.warning:
             state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
+        state.named_people_checked = workflow.patched(NAMED_PEOPLE_CHECKED)
         self._state, self._actions = state, actions
         for verb, payload in self._early:
             self._accept_signal(verb, payload)

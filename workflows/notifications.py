@@ -15,8 +15,9 @@ from temporalio.workflow import ActivityCancellationType
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify, Recipient
     from escalation.contacts import Channel
+    from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.logbook import Logbook, NotificationRecord
-    from escalation.messages import PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
+    from escalation.messages import OUR_BUG, PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
     from escalation.throttle import THROTTLED_CHANNELS, SlotAnswer, SlotRequest
     from workflows.throttle_answers import throttle_answers, withdraw
 
@@ -26,9 +27,10 @@ DELIVERY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=2),
-    non_retryable_error_types=[PERMANENT_FAILURE],
+    non_retryable_error_types=[PERMANENT_FAILURE, OUR_BUG],
 )
-"""429/5xx/timeouts retry with backoff for up to DELIVERY_DEADLINE; refusals are final."""
+"""429/5xx/timeouts retry with backoff for up to DELIVERY_DEADLINE; refusals and bugs in our own
+code are final (the activity marks both non-retryable too)."""
 
 DELIVERY_DEADLINE = timedelta(hours=1)
 """How long a client or stakeholder message keeps retrying before it is given up."""
@@ -86,7 +88,14 @@ class RecipientDelivery:
         planned = [c for c in self.recipient.channels if contact.address_for(c)]
         for channel in self.recipient.channels:
             if channel not in planned:
-                self._record(channel, "", "skipped", error=f"no {channel} address")
+                self.log.skip(
+                    workflow.now(),
+                    "escalation",
+                    purpose=self.action.purpose,
+                    recipient=self.recipient.name,
+                    channel=channel,
+                    why=f"no {channel} address",
+                )
         if not planned:
             planned = self._fallbacks(tried=[], failed_address=None)[:1]
         tried: list[Channel] = []
@@ -182,7 +191,7 @@ class RecipientDelivery:
                 "deliver_notification",
                 message,
                 result_type=DeliveryReceipt,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=(
                     URGENT_DELIVERY_DEADLINE
                     if self.action.audience in URGENT_AUDIENCES
@@ -387,10 +396,13 @@ class DeliveryFailure:
     @classmethod
     def of(cls, error: ActivityError) -> DeliveryFailure:
         """A permanent refusal that does not condemn the address (e.g. SMS STOP) keeps it usable;
-        an exhausted retry (provider down) does not: try another provider's channel instead."""
+        an exhausted retry (provider down) does not: try another provider's channel instead.
+        A bug in our own code says nothing against the address: the next channel may use it."""
         cause = error.cause
         if not isinstance(cause, ApplicationError):
             return cls(str(cause or error), address_still_usable=False)
+        if cause.type == OUR_BUG:
+            return cls(cause.message, address_still_usable=True)
         answer = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
         usable = cause.type == PERMANENT_FAILURE and answer.get("code") not in UNUSABLE_NUMBER_CODES
         return cls(cause.message, address_still_usable=usable)

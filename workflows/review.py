@@ -12,13 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from escalation import audiences
     from escalation.actions import Notify
     from escalation.commands import MalformedCommand
     from escalation.contract import REVIEW_WORKFLOW
+    from escalation.policy import Policy
     from escalation.review import (
         REVIEW_EXAMPLES,
         ReviewStart,
@@ -27,12 +28,23 @@ with workflow.unsafe.imports_passed_through():
         parse_review_command,
         review_refusal,
     )
-    from escalation.review_schedule import advance_review, assignment, next_review_deadline
+    from escalation.review_schedule import (
+        advance_review,
+        assignment,
+        invitations,
+        next_review_deadline,
+    )
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.verb_handlers import operator_verb, refuse
+
+
+REVIEW_PEOPLE = "review-consulted-and-known-owners"
+"""Patch id (2026-12-02): `stakeholders.consulted` are invited when a review opens and sent the
+complete final report when it completes, and an action item's owner must be a policy contact.
+Reviews started before it (tests/replay/histories/2026-11-22-*) replay without either."""
 
 
 def _describe(verb: str, what: str) -> str:
@@ -55,6 +67,7 @@ class PostIncidentReviewWorkflow:
         )
         self._work = BackgroundWork()
         self._changed = False
+        self._people_checked = workflow.patched(REVIEW_PEOPLE)
 
     @workflow.run
     async def run(self, start: ReviewStart) -> ReviewState:
@@ -67,6 +80,8 @@ class PostIncidentReviewWorkflow:
             f"owner {review.owner}, due {review.due_at:%Y-%m-%d %H:%M} UTC",
         )
         self._notify(assignment(policy, incident, review))
+        if self._people_checked:
+            self._notify(invitations(policy, incident, review))
         while review.status != "completed":
             deadline = next_review_deadline(policy, review)
             self._changed = False
@@ -93,13 +108,16 @@ class PostIncidentReviewWorkflow:
         """The complete report to stakeholders, the client version to clients; then close the incident."""
         start, review = self._start, self._review
         policy, incident = start.policy, start.incident
+        internal = audiences.stakeholders(policy)
+        if self._people_checked:
+            internal += audiences.consulted(policy)
         await asyncio.gather(
             send_final_report(
                 review,
                 policy=policy,
                 incident=incident,
                 review=review,
-                recipients=audiences.stakeholders(policy),
+                recipients=internal,
                 audience="internal",
             ),
             send_final_report(
@@ -120,11 +138,19 @@ class PostIncidentReviewWorkflow:
                     "summary": review.summary,
                 },
             )
-        except ApplicationError as error:
-            detail = f"could not tell the incident: {error.message}"
+        except FailureError as error:
+            # Any failure of the signal (the incident gone, terminated, or refusing it), not only
+            # an ApplicationError: the reports went out, so the review completes and says why the
+            # incident did not close rather than failing its workflow task over and over.
+            detail = f"could not tell the incident: {type(error).__name__}: {error.message}"
             review.record(workflow.now(), "warning", "review", detail)
 
     # -- verbs ----------------------------------------------------------------------------------
+
+    @property
+    def _checking_policy(self) -> Policy | None:
+        """The policy verbs are checked against for people they name; None on the old path."""
+        return self._start.policy if self._people_checked else None
 
     def _accept_signal(self, verb: str, payload: Any) -> None:
         """Never raises: a bad argument or a refused verb is recorded as rejected."""
@@ -133,7 +159,7 @@ class PostIncidentReviewWorkflow:
         except MalformedCommand as error:
             self._review.record(workflow.now(), "rejected", "unknown", f"{verb}: {error}")
             return
-        reason = review_refusal(self._review, command)
+        reason = review_refusal(self._review, command, self._checking_policy)
         if reason:
             self._review.record(workflow.now(), "rejected", command.by, f"{verb}: {reason}")
             return
@@ -145,7 +171,7 @@ class PostIncidentReviewWorkflow:
             command = parse_review_command(verb, payload)
         except MalformedCommand as error:
             raise Refusal(f"{verb}: {error}") from None
-        reason = review_refusal(self._review, command)
+        reason = review_refusal(self._review, command, self._checking_policy)
         if reason:
             raise Refusal(f"{verb}: {reason}")
 
@@ -154,7 +180,7 @@ class PostIncidentReviewWorkflow:
             command = parse_review_command(verb, payload)
         except MalformedCommand as error:
             raise refuse(verb, error) from None
-        reason = review_refusal(self._review, command)
+        reason = review_refusal(self._review, command, self._checking_policy)
         if reason:
             raise refuse(verb, reason)
         detail = apply_review_command(self._review, command, workflow.now())

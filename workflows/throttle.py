@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from escalation.contract import PolicySnapshot
+    from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.messages import DeliveryReceipt, OutboundMessage
     from escalation.throttle import (
         ANSWER_SIGNAL,
@@ -118,7 +119,7 @@ class ContactThrottleWorkflow:
                 "deliver_notification",
                 message,
                 result_type=DeliveryReceipt,
-                start_to_close_timeout=timedelta(seconds=30),
+                start_to_close_timeout=DELIVERY_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=URGENT_DELIVERY_DEADLINE,
                 retry_policy=DELIVERY_RETRY,
                 summary=f"bundle of {len(held)} {message.channel} to {message.recipient}",

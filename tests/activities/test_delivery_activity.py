@@ -6,13 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.testing import ActivityEnvironment
 
 from activities.delivery import DeliveryActivities
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
-from escalation.messages import PERMANENT_FAILURE
+from escalation.messages import OUR_BUG, PERMANENT_FAILURE, DeliveryReceipt, RenderedMessage
 from tests.activities.support import EMAIL_FROM, FROM_NUMBER, outbound
 from tests.fakes.providers import CALLS, MESSAGES, SENDGRID_PATH, FakeProviders, twilio_error
 
@@ -90,3 +90,37 @@ def test_concurrent_deliveries_share_the_clients_safely(
         if request.path == SENDGRID_PATH
     }
     assert sent_ids == {m.notification_id for m in messages if m.channel == "email"}
+
+
+class Raising:
+    """A transport that raises what it is given: a bug of ours, or Temporal's own cancellation."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        raise self.error
+
+
+def test_a_bug_in_our_own_code_is_final_and_named_without_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    delivery = DeliveryActivities({"sms": Raising(KeyError("SG.secret-looking-text"))})
+
+    with pytest.raises(ApplicationError) as raised:
+        ActivityEnvironment().run(delivery.deliver_notification, outbound("sms"))
+
+    assert (raised.value.type, raised.value.non_retryable) == (OUR_BUG, True)
+    assert raised.value.message.startswith(
+        "bug in the escalation service, not the provider: KeyError at test_delivery_activity.py:"
+    )
+    assert "secret-looking" not in raised.value.message
+    assert "failed in our own code" in caplog.text
+
+
+def test_the_workers_cancellation_is_not_mistaken_for_a_bug() -> None:
+    """On shutdown the SDK raises CancelledError into the activity's thread: it must pass."""
+    delivery = DeliveryActivities({"sms": Raising(CancelledError("worker shutting down"))})
+
+    with pytest.raises(CancelledError):
+        ActivityEnvironment().run(delivery.deliver_notification, outbound("sms"))

@@ -210,13 +210,15 @@ def incident_rejection(policy: Policy, state: IncidentState, verb: str, payload:
     return f"{verb}: {reason}" if reason else None
 
 
-def review_rejection(review: ReviewState, verb: str, payload: Any) -> str | None:
-    """`<verb>: <reason>` the review must reject this payload with, or None if it is accepted."""
+def review_rejection(policy: Policy, review: ReviewState, verb: str, payload: Any) -> str | None:
+    """`<verb>: <reason>` the review must reject this payload with, or None if it is accepted.
+
+    The review checks named people against the policy (reviews started since that patch)."""
     try:
         command = parse_review_command(verb, payload)
     except MalformedCommand as error:
         return f"{verb}: {error}"
-    reason = review_refusal(review, command)
+    reason = review_refusal(review, command, policy)
     return f"{verb}: {reason}" if reason else None
 
 

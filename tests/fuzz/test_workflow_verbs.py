@@ -119,7 +119,7 @@ async def test_review_refuses_every_bad_signal_and_update(
     signalled = await send_refusable(
         review,
         data.draw(REVIEW_BATCH),
-        lambda verb, payload: review_rejection(before, verb, payload),
+        lambda verb, payload: review_rejection(live_review.policy, before, verb, payload),
     )
 
     def caught_up(state: ReviewState) -> bool:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.history.v1 import HistoryEvent
 
 from escalation.incident import IncidentState
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders, RecordedRequest
@@ -102,3 +103,26 @@ async def incident_states(
 
     states = await asyncio.gather(*(read(key) for key in keys))
     return None if any(state is None for state in states) else list(states)  # type: ignore[arg-type]
+
+
+async def page_delivery_events(stack: Stack, key: str) -> tuple[HistoryEvent, HistoryEvent]:
+    """The Tier 1 page's ActivityTaskScheduled and ActivityTaskStarted events in `incident-key`."""
+    history = await stack.client.get_workflow_handle(f"incident-{key}").fetch_history()
+    scheduled = [
+        event
+        for event in history.events
+        if event.activity_task_scheduled_event_attributes.activity_type.name
+        == "deliver_notification"
+    ]
+    page = next(
+        event
+        for event in scheduled
+        if ALICE_EMAIL.encode()
+        in event.activity_task_scheduled_event_attributes.input.payloads[0].data
+    )
+    started = next(
+        event
+        for event in history.events
+        if event.activity_task_started_event_attributes.scheduled_event_id == page.event_id
+    )
+    return page, started

@@ -8,7 +8,7 @@ delivery activity waits for the answer.
 - handed back: the provider hangs past the grace and past the SDK's own request timeout. The
   worker exits 0 once the blocked call returns (a thread blocked in a socket read cannot be
   interrupted sooner), reports the attempt failed with `WorkerShutdown`, and the next worker
-  delivers the page at once, not after the activity's 30 s start-to-close timeout. The provider
+  delivers the page at once, not after the activity's start-to-close timeout. The provider
   saw the page twice: the cut-off request is the duplicate the README warns of.
 
 Either way the incident records the page exactly once, as sent.
@@ -32,6 +32,7 @@ from tests.processes import Stack, WorkerProcess, dev_stack
 from tests.reliability.conftest import (
     ALICE_EMAIL,
     SHORT_WINDOWS_POLICY,
+    page_delivery_events,
     provider_env,
     provider_pages,
 )
@@ -112,24 +113,7 @@ async def _page_recorded(stack: Stack) -> IncidentState:
 async def _page_delivery_started(stack: Stack) -> HistoryEvent:
     """The Tier 1 page's ActivityTaskStarted event: written when the activity closes, it names
     the last attempt, the failure of the one before, and the worker that ran it."""
-    history = await stack.client.get_workflow_handle(f"incident-{KEY}").fetch_history()
-    scheduled = [
-        event
-        for event in history.events
-        if event.activity_task_scheduled_event_attributes.activity_type.name
-        == "deliver_notification"
-    ]
-    page = next(
-        event
-        for event in scheduled
-        if ALICE_EMAIL.encode()
-        in event.activity_task_scheduled_event_attributes.input.payloads[0].data
-    )
-    return next(
-        event
-        for event in history.events
-        if event.activity_task_started_event_attributes.scheduled_event_id == page.event_id
-    )
+    return (await page_delivery_events(stack, KEY))[1]
 
 
 def _identity(pid: int) -> str:

@@ -160,6 +160,7 @@ async def rejected_and_unreviewed(stage: Stage) -> list[str]:
     await incident.signal("change_severity", {"by": "x", "severity": "apocalyptic"})
     await incident.signal("resolve", {"by": "x"})
     await incident.signal("review_completed", {"review_id": "review-someone-else"})
+    await incident.signal("start_review", {"by": "x", "owner": "nobody-in-the-policy"})
     alert = {"title": "slow search", "service": "search", "alert_id": "a-2", "users_affected": 5}
     await incident.signal("new_alert", alert)
     await incident.signal("new_alert", alert)
@@ -180,6 +181,7 @@ async def optional_review_started_by_hand(stage: Stage) -> list[str]:
     await incident.execute_update("start_review", {"by": "alice", "owner": "bob"})
     await incident.execute_update("resolve", RESOLVE)
     review = await review_of(worker, incident)
+    await review.signal("add_action_item", {"by": "bob", "title": "index", "owner": "nobody"})
     await review.execute_update("complete_review", {"by": "bob", "summary": "query plan fixed"})
     await until_closed(incident)
     return [incident.id, review.id]

@@ -21,9 +21,14 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
-from workflows.incident import BREACHED_ATTRIBUTE, SHORTER_RUNS, IncidentWorkflow
+from workflows.incident import (
+    BREACHED_ATTRIBUTE,
+    NAMED_PEOPLE_CHECKED,
+    SHORTER_RUNS,
+    IncidentWorkflow,
+)
 from workflows.notifications import NO_PAGE_AFTER_ACK
-from workflows.review import PostIncidentReviewWorkflow
+from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
@@ -111,6 +116,8 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         NO_PAGE_AFTER_ACK,
         BREACHED_ATTRIBUTE,
         SHORTER_RUNS,
+        NAMED_PEOPLE_CHECKED,
+        REVIEW_PEOPLE,
     } <= patches  # newer code paths are recorded too
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
@@ -33,6 +34,14 @@ async def start_incident(worker: IncidentWorker, **alert_fields: object) -> Work
     worker.track(handle.id)
     await wait_for(handle, lambda state: state is not None and bool(state.timeline))
     return handle
+
+
+def policy_variant(directory: Path, text: str, expected: str) -> Path:
+    """A policy file with `text`, after checking the edit that made it took (`expected` is in it)."""
+    assert expected in text, f"the policy edit did not apply: {expected!r} missing"
+    path = directory / "policy.yaml"
+    path.write_text(text)
+    return path
 
 
 async def status(handle: WorkflowHandle) -> IncidentState:

@@ -12,9 +12,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Transport
 from escalation.contacts import Channel
-from tests.conftest import EXAMPLE_POLICY
+from escalation.incident import IncidentState
+from escalation.logbook import NotificationRecord
+from escalation.messages import DeliveryReceipt, RenderedMessage
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker
 from tests.fakes.providers import FakeProviders, Fault, twilio_error
-from tests.workflows.helpers import entries, start_incident, wait_for
+from tests.workflows.helpers import entries, policy_variant, start_incident, wait_for
 
 MESSAGES = "/Messages.json"
 CALLS = "/Calls.json"
@@ -37,10 +40,7 @@ def provider_transports(providers: FakeProviders) -> dict[Channel, Transport]:
 
 @pytest.fixture
 def sms_only_policy(tmp_path: Path) -> Path:
-    assert "channels: [sms], review: required" in SMS_ONLY_POLICY
-    path = tmp_path / "policy.yaml"
-    path.write_text(SMS_ONLY_POLICY)
-    return path
+    return policy_variant(tmp_path, SMS_ONLY_POLICY, "channels: [sms], review: required")
 
 
 def accepted(providers: FakeProviders, suffix: str, to: str) -> int:
@@ -52,6 +52,19 @@ def accepted(providers: FakeProviders, suffix: str, to: str) -> int:
         and answer.status in (200, 201)
         and request.form.get("To") == to
     )
+
+
+async def paged_until(
+    worker: IncidentWorker, channel: Channel
+) -> tuple[IncidentState, list[NotificationRecord]]:
+    """A critical incident, once Alice's page went out on `channel`: its state and her pages."""
+    handle = await start_incident(worker, severity="critical")
+    state = await wait_for(
+        handle,
+        lambda s: any(n.purpose == "page" and n.channel == channel for n in s.notifications),
+    )
+    alice = [n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"]
+    return state, alice
 
 
 async def test_an_invalid_number_falls_back_to_email_within_one_attempt(
@@ -67,14 +80,7 @@ async def test_an_invalid_number_falls_back_to_email_within_one_attempt(
     env = time_skipping_env
     worker = make_worker(env.client, sms_only_policy, provider_transports)
     async with worker.worker:
-        handle = await start_incident(worker, clients_affected=["acme", "globex"])
-        state = await wait_for(
-            handle,
-            lambda s: any(n.purpose == "page" and n.channel == "email" for n in s.notifications),
-        )
-        alice = [
-            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
-        ]
+        state, alice = await paged_until(worker, "email")
         assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("email", "sent")]
         assert "error 21211" in (alice[0].error or "")
         assert alice[1].provider_id
@@ -98,11 +104,7 @@ async def test_an_unsubscribed_number_is_called_instead(
     env = time_skipping_env
     worker = make_worker(env.client, sms_only_policy, provider_transports)
     async with worker.worker:
-        handle = await start_incident(worker, severity="critical")
-        state = await wait_for(handle, lambda s: any(n.channel == "voice" for n in s.notifications))
-        alice = [
-            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
-        ]
+        _, alice = await paged_until(worker, "voice")
         assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("voice", "sent")]
         assert alice[1].provider_id.startswith("CA")
 
@@ -142,3 +144,27 @@ async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(
         assert page.provider_id.startswith("SM")
         assert accepted(providers, MESSAGES, "+15555550101") == 1
         assert entries(state, "fallback") == []
+
+
+class BrokenSms:
+    """A transport with a bug of our own in it (not a provider error): what a template or
+    transport bug looks like to the delivery activity."""
+
+    def send(self, message: RenderedMessage) -> DeliveryReceipt:
+        raise KeyError("segments")
+
+
+async def test_a_bug_in_our_own_code_falls_back_at_once_and_says_so(
+    time_skipping_env: WorkflowEnvironment, make_worker, provider_transports, sms_only_policy
+) -> None:
+    broken = provider_transports | {"sms": BrokenSms()}
+    worker = make_worker(time_skipping_env.client, sms_only_policy, broken)
+    async with worker.worker:
+        state, alice = await paged_until(worker, "voice")
+    assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("voice", "sent")]
+    failed = alice[0]
+    assert "bug in the escalation service, not the provider: KeyError" in (failed.error or "")
+    assert failed.at - state.opened_at < timedelta(minutes=1), "retried instead of failing fast"
+    (fallback,) = [e for e in entries(state, "fallback") if "Alice Ng" in e.detail]
+    assert "bug in the escalation service" in fallback.detail
+    assert fallback.detail.endswith("trying voice")

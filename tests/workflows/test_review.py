@@ -183,4 +183,7 @@ async def test_the_review_outlives_the_incident_workflow(
         final = ReviewState.model_validate(await review.result())
         assert final.status == "completed"
         assert entries(final, "rejected")[0].detail.startswith("complete_review: argument:")
-        assert any("could not tell the incident" in e.detail for e in entries(final, "warning"))
+        assert [e.detail for e in entries(final, "warning")] == [
+            "could not tell the incident: ApplicationError: "
+            "Unable to signal external workflow because it was not found"
+        ]
