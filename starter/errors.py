@@ -48,7 +48,7 @@ def explain(error: BaseException) -> str:
     """One line for any error: known ones in the operator's words, others by type and text."""
     match error:
         case PolicyInvalid():
-            return f"{error.source}: invalid policy: " + "; ".join(error.problems)
+            return error.one_line()
         case ValidationError():
             return describe_validation_error(error)
         case WorkflowUpdateFailedError():
