@@ -62,7 +62,6 @@ def refused(
 ) -> SearchAttributesUnusable:
     """The one line for attributes the server would not let us add, with the fix."""
     names = ", ".join(f"{key.name} ({type_name(key)})" for key in missing)
-    status = error.status.name.lower().replace("_", " ") if error.status else "error"
     by_type: dict[str, list[str]] = {}
     for key in missing:
         by_type.setdefault(type_name(key), []).append(f"--name {key.name}")
@@ -74,7 +73,7 @@ def refused(
     plural, them = ("s", "them") if len(missing) != 1 else ("", "it")
     return SearchAttributesUnusable(
         f"namespace {namespace!r} lacks the search attribute{plural} {names} and the server "
-        f"refused to add {them} ({status}: {' '.join(error.message.split())}); without {them} "
+        f"refused to add {them} ({_status(error)}: {' '.join(error.message.split())}); without {them} "
         f"no new incident can start. Register {them} with `escalation setup` as an identity "
         f"allowed to, or `{fix}` (on Temporal Cloud, in the namespace's settings or with tcld), "
         "then start the worker again"
@@ -99,6 +98,10 @@ def wrong_type(
     )
 
 
+def _status(error: RPCError) -> str:
+    return error.status.name.lower().replace("_", " ") if error.status else "error"
+
+
 def _kind(key: SearchAttributeKey) -> IndexedValueType.ValueType:
     return IndexedValueType.ValueType(SearchAttributeIndexedValueType(key.indexed_value_type).value)
 
@@ -121,7 +124,7 @@ async def _existing_attributes(client: Client) -> dict[str, IndexedValueType.Val
         if error.status == RPCStatusCode.UNIMPLEMENTED:
             return None
         raise SearchAttributesUnusable(
-            f"cannot check the incident search attributes on namespace {client.namespace!r}: "
-            f"{' '.join(error.message.split())}; allow this worker to list search attributes"
+            f"cannot check the incident search attributes on namespace {client.namespace!r} "
+            f"({_status(error)}: {' '.join(error.message.split())})"
         ) from None
     return dict(existing.system_attributes) | dict(existing.custom_attributes)
