@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 MAX_SECONDS = 24 * 60 * 60.0
 """Above a day a wait is a typo (an extra zero or two), not a choice."""
@@ -54,3 +55,19 @@ def choice_setting(
         expected = " or ".join(repr(choice) for choice in choices)
         raise SettingInvalid(f"{name}={value!r}: expected {expected}")
     return value
+
+
+def url_setting(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """An http(s) URL with a host (a proxy or test double's base URL); unset or blank is None."""
+    text = (os.environ if environ is None else environ).get(name, "").strip()
+    if not text:
+        return None
+    try:
+        parts = urlsplit(text)
+        usable = parts.scheme in {"http", "https"} and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        usable = False
+    if not usable:  # the value is not repeated: a base URL may carry user:password
+        raise SettingInvalid(f"{name}: expected an http(s) URL such as https://proxy.example:8443")
+    return text

@@ -52,6 +52,20 @@ def test_a_bad_grace_period_is_one_line(tmp_path: Path) -> None:
     )
 
 
+def test_a_bad_provider_url_is_one_line_without_its_credentials(tmp_path: Path) -> None:
+    result = start_worker(
+        tmp_path,
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN="token",
+        TWILIO_FROM_NUMBER="+15555550100",
+        TWILIO_BASE_URL="http://user:s3cret@127.0.0.1:port/",
+    )
+    assert the_error_line(result) == (
+        "error: TWILIO_BASE_URL: expected an http(s) URL such as https://proxy.example:8443"
+    )
+    assert "s3cret" not in result.stderr + result.stdout
+
+
 def test_a_broken_policy_is_reported_before_an_unreachable_server(tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
     text = EXAMPLE_POLICY.read_text(encoding="utf-8")
