@@ -17,6 +17,7 @@ from activities.delivery import Transport
 from activities.outbox import Outbox, outbox_path
 from activities.outbox_transport import OutboxTransport
 from escalation.contacts import Channel
+from escalation.environment import url_setting
 
 CHANNELS: tuple[Channel, ...] = ("email", "sms", "voice")
 
@@ -67,7 +68,7 @@ def _sendgrid(env: Mapping[str, str]) -> Transport | None:
         return None
     if not sender:
         raise TransportConfigError("SENDGRID_API_KEY is set but ESCALATION_EMAIL_FROM is not")
-    base_url = env.get("SENDGRID_BASE_URL", "").strip() or None
+    base_url = url_setting("SENDGRID_BASE_URL", environ=env)
     # Imported once configured: the CLI imports the worker module and needs no provider SDK.
     from activities.sendgrid_transport import SendGridTransport, sendgrid_client  # noqa: PLC0415
 
@@ -90,7 +91,7 @@ def _twilio(env: Mapping[str, str]) -> dict[Channel, Transport]:
             "Twilio credentials are set but neither TWILIO_FROM_NUMBER nor "
             "TWILIO_MESSAGING_SERVICE_SID is"
         )
-    base_url = env.get("TWILIO_BASE_URL", "").strip() or None
+    base_url = url_setting("TWILIO_BASE_URL", environ=env)
     from activities.twilio_client import twilio_client  # noqa: PLC0415
     from activities.twilio_transport import (  # noqa: PLC0415
         TwilioSmsTransport,

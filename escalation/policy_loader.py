@@ -8,12 +8,17 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from escalation.policy import Policy
 from escalation.policy_checks import cross_reference_errors
 
 DEFAULT_POLICY_PATH = Path("examples/policy.yaml")
 POLICY_PATH_VARIABLE = "ESCALATION_POLICY"
+KEY_PROBLEMS = {"missing", "extra_forbidden"}
+"""Problems with a key itself, where the value is beside the point."""
+VALUE_SHOWN = 60
+"""Characters of a bad value quoted in a problem; the line number points at the rest."""
 
 
 class PolicyInvalid(Exception):
@@ -23,6 +28,10 @@ class PolicyInvalid(Exception):
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: invalid policy\n" + "\n".join(f"  {p}" for p in problems))
+
+    def one_line(self) -> str:
+        """Every problem on one line, for an `error:` line on stderr."""
+        return f"{self.source}: invalid policy: " + "; ".join(self.problems)
 
 
 def policy_path() -> Path:
@@ -57,7 +66,7 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as error:
-        problems = [_describe(issue["loc"], issue["msg"], document) for issue in error.errors()]
+        problems = [_describe(issue, document) for issue in error.errors()]
         raise PolicyInvalid(source, problems) from None
     problems = [
         _with_line(f"{path}: {problem}", _line_of(path_parts, document))
@@ -70,9 +79,31 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     return policy
 
 
-def _describe(loc: tuple[Any, ...], message: str, document: yaml.Node | None) -> str:
+def _describe(issue: ErrorDetails, document: yaml.Node | None) -> str:
+    loc = issue["loc"]
     path = format_key_path(loc)
-    return _with_line(f"{path or '(top level)'}: {_plain(message)}", _line_of(list(loc), document))
+    problem = f"{path or '(top level)'}: {_with_value(issue)}"
+    return _with_line(problem, _line_of(list(loc), document))
+
+
+def _with_value(issue: ErrorDetails) -> str:
+    """The problem naming the bad value: `'pigeon' is not one of email, sms, voice`.
+
+    Only a value written as one scalar is shown (a whole mapping would not fit on a line), and
+    not twice: the duration and phone checks already name it.
+    """
+    message = _plain(issue["msg"])
+    value = issue.get("input")
+    if issue["type"] in KEY_PROBLEMS or not isinstance(value, str | int | float | bool):
+        return message
+    shown = repr(value) if len(repr(value)) <= VALUE_SHOWN else repr(value)[:VALUE_SHOWN] + "..."
+    expected = (issue.get("ctx") or {}).get("expected")
+    if issue["type"] in {"literal_error", "enum"} and isinstance(expected, str):
+        choices = expected.replace("'", "").replace(" or ", ", ")
+        return f"{shown} is not one of {choices}"
+    if repr(value) in message:
+        return message
+    return f"{message.rstrip('. ')}, got {shown}"
 
 
 def format_key_path(loc: tuple[Any, ...] | list[Any]) -> str:

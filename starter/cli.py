@@ -7,6 +7,7 @@ accepted or why not. Every failure is one `error:` line on stderr and exit code 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import getpass
 import logging
 import os
@@ -20,7 +21,6 @@ import typer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from temporalio.client import Client, RPCTimeoutOrCancelledError
-from temporalio.envconfig import ClientConfig
 
 from escalation.alerts import Alert
 from escalation.commands import (
@@ -35,12 +35,13 @@ from escalation.commands import (
 )
 from escalation.contract import TASK_QUEUE
 from escalation.durations import Duration
+from escalation.environment import seconds_setting
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report import build_report, render_report
 from escalation.stats import TOP_CAUSES, incident_stats
 from starter import oncall_cli, render
-from starter.errors import NoAnswer, TemporalUnreachable, connect_failure_reason, explain
+from starter.errors import NoAnswer, explain
 from starter.incidents import (
     completed_incidents,
     incident_record,
@@ -49,13 +50,21 @@ from starter.incidents import (
     open_incident,
     send_verb,
 )
-from starter.setup import register_search_attributes
-from worker.connection import DEFAULT_ADDRESS, connect
+from worker.connection import connect
+from worker.search_attributes import register_search_attributes
 
 T = TypeVar("T")
 
-ANSWER_TIMEOUT_SECONDS = float(os.environ.get("ESCALATION_CLI_TIMEOUT_SECONDS", "30"))
-"""How long a verb, query or listing may take; without a worker an update would wait forever."""
+TIMEOUT_SETTING = "ESCALATION_CLI_TIMEOUT_SECONDS"
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+def _answer_timeout() -> float:
+    """How long a verb, query or listing may take; without a worker an update would wait forever.
+
+    Read when a command needs it, so a bad value is that command's `error:` line."""
+    return seconds_setting(TIMEOUT_SETTING, DEFAULT_TIMEOUT_SECONDS)
+
 
 app = typer.Typer(
     name="escalation",
@@ -106,23 +115,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-async def _connect() -> Client:
-    """The client from the SDK's environment config; an unreachable server is one clear line."""
-    try:
-        return await connect()
-    except RuntimeError as error:
-        if "client connect" not in str(error):
-            raise
-        config = ClientConfig.load_client_connect_config()
-        address = str(config.get("target_host") or DEFAULT_ADDRESS)
-        raise TemporalUnreachable(address, connect_failure_reason(str(error))) from None
-
-
 def _run(work: Callable[[Client], Awaitable[T]], *, timeout: float | None = None) -> T:
     """Connect, do the work (bounded by a timeout), and turn any failure into `error: ...`."""
 
     async def connected() -> T:
-        client = await _connect()
+        client = await connect()
         try:
             async with asyncio.timeout(timeout):
                 return await work(client)
@@ -145,7 +142,7 @@ def _act(incident: str, verb: str, payload: dict[str, Any], as_json: bool) -> No
     """Send one verb as an update and show the answer."""
     fields = {name: value for name, value in payload.items() if value is not None}
     result = _run(
-        lambda client: send_verb(client, incident, verb, fields), timeout=ANSWER_TIMEOUT_SECONDS
+        lambda client: send_verb(client, incident, verb, fields), timeout=_answer_timeout()
     )
     if as_json:
         render.print_json(result)
@@ -194,7 +191,7 @@ def open_(
     policy = _local_policy()
     opened = _run(
         lambda temporal: open_incident(temporal, alert, task_queue=task_queue, policy=policy),
-        timeout=ANSWER_TIMEOUT_SECONDS,
+        timeout=_answer_timeout(),
     )
     if as_json:
         render.print_json(opened)
@@ -328,7 +325,7 @@ def review(
 @app.command()
 def status(incident: IncidentArg, as_json: JsonOption = False) -> None:
     """Show one incident: status, SLA clocks, timeline and notifications."""
-    state = _run(lambda client: incident_status(client, incident), timeout=ANSWER_TIMEOUT_SECONDS)
+    state = _run(lambda client: incident_status(client, incident), timeout=_answer_timeout())
     if as_json:
         render.print_json(state)
     else:
@@ -346,7 +343,7 @@ def list_(
     """List incidents, newest first, filtered by status, severity or service."""
     incidents = _run(
         lambda client: list_incidents(client, status, severity, service, limit),
-        timeout=ANSWER_TIMEOUT_SECONDS,
+        timeout=_answer_timeout(),
     )
     if as_json:
         render.print_json(incidents)
@@ -376,7 +373,7 @@ def report_(
         policy = load_policy(policy_path())
     except PolicyInvalid as error:
         _fail(explain(error))
-    record = _run(lambda client: incident_record(client, incident), timeout=ANSWER_TIMEOUT_SECONDS)
+    record = _run(lambda client: incident_record(client, incident), timeout=_answer_timeout())
     facts = build_report(
         record.state, policy, record.review, audience="client" if for_client else "internal"
     )
@@ -413,7 +410,7 @@ def stats(
         lambda client: completed_incidents(
             client, closed_since=closed_since, service=service, limit=limit
         ),
-        timeout=ANSWER_TIMEOUT_SECONDS,
+        timeout=_answer_timeout(),
     )
     figures = incident_stats(incidents, _local_policy(), top=top)
     if as_json:
@@ -461,7 +458,7 @@ def setup() -> None:
     async def register(client: Client) -> tuple[str, list[str]]:
         return client.namespace, await register_search_attributes(client)
 
-    namespace, added = _run(register, timeout=ANSWER_TIMEOUT_SECONDS)
+    namespace, added = _run(register, timeout=_answer_timeout())
     if added:
         out.print(f"Registered on namespace {namespace!r}: {', '.join(added)}")
     else:
@@ -480,9 +477,14 @@ def worker(
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
     from worker.runner import run_worker  # noqa: PLC0415 - the worker's imports are heavy
+    from worker.settings import worker_settings  # noqa: PLC0415
 
     _log_to_stderr()
-    _run(lambda client: run_worker(client, policy_file=policy, task_queue=task_queue))
+    try:  # every setting is checked before any connection attempt
+        settings = worker_settings(policy, task_queue)
+    except Exception as error:
+        _fail(explain(error))
+    _run(lambda client: run_worker(client, settings=settings))
 
 
 @app.command()
@@ -534,8 +536,12 @@ def main() -> None:
         if isinstance(exit_.code, str):
             print(exit_.code, file=sys.stderr)
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    except Exception as error:  # raised outside `_run`: settings, rendering, writing the output
+        print(f"error: {explain(error)}", file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # output to a full disk or a closed pipe
+            stream.flush()
     os._exit(code)
 
 

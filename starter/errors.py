@@ -6,8 +6,6 @@ gets a sentence that says what happened and, where there is one, what to do abou
 
 from __future__ import annotations
 
-import re
-
 from pydantic import ValidationError
 from temporalio.client import (
     RPCTimeoutOrCancelledError,
@@ -21,34 +19,15 @@ from escalation.commands import describe_validation_error
 from escalation.policy_loader import PolicyInvalid
 
 
-class TemporalUnreachable(ConnectionError):
-    """The Temporal service did not accept a connection at the configured address."""
-
-    def __init__(self, address: str, reason: str) -> None:
-        self.address = address
-        self.reason = reason
-        super().__init__(
-            f"cannot reach Temporal at {address}: {reason} "
-            "(set TEMPORAL_ADDRESS, or start a local stack with `escalation dev`)"
-        )
-
-
 class NoAnswer(TimeoutError):
     """The incident did not answer in time: usually no worker is polling its task queue."""
-
-
-def connect_failure_reason(message: str) -> str:
-    """`Connection refused` out of the SDK's nested transport error text."""
-    found = re.search(r'message: "([^"]+)"', message) or re.search(r"\(([^()]+)\)+$", message)
-    reason = found.group(1) if found else message.removeprefix("Failed client connect: ")
-    return reason[:1].lower() + reason[1:]
 
 
 def explain(error: BaseException) -> str:
     """One line for any error: known ones in the operator's words, others by type and text."""
     match error:
         case PolicyInvalid():
-            return f"{error.source}: invalid policy: " + "; ".join(error.problems)
+            return error.one_line()
         case ValidationError():
             return describe_validation_error(error)
         case WorkflowUpdateFailedError():
@@ -65,6 +44,8 @@ def explain(error: BaseException) -> str:
             )
         case RPCError():
             return _rpc_error(error)
+        case OSError(strerror=str(reason)):  # writing the output to a full disk, say
+            return reason + (f": {error.filename}" if error.filename else "")
         case _:
             return _one_line(str(error)) or type(error).__name__
 

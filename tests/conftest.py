@@ -26,7 +26,7 @@ from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
-from starter.setup import register_search_attributes
+from worker.search_attributes import register_search_attributes
 from workflows.failures import DATA_CONVERTER
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
 
 from starter.devserver import (
     DevServer,
@@ -29,6 +30,7 @@ from starter.devserver import (
     free_port,
 )
 from tests.polling import poll
+from workflows.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
@@ -71,8 +73,10 @@ async def dev_stack(
     policy: Path = EXAMPLE_POLICY,
     env: Mapping[str, str] | None = None,
     server_log_level: str = "error",
+    search_attributes: tuple[SearchAttributeKey, ...] = ALL_KEYS,
 ) -> AsyncIterator[Stack]:
-    """A fresh dev server on free ports with its SQLite file in `workdir`.
+    """A fresh dev server on free ports with its SQLite file in `workdir`, registering
+    `search_attributes` at start (fewer: a namespace set up by an older release).
 
     On exit, workers still running are killed, then the server is stopped.
     """
@@ -81,6 +85,7 @@ async def dev_stack(
         port=free_port(),
         ui_port=None,
         log_level=server_log_level,
+        search_attributes=search_attributes,
     )
     server = DevServer(settings, log_file=workdir / "temporal.log")
     client = await start_server(server)

@@ -8,21 +8,37 @@ import os
 import sys
 
 from activities.transports import TransportConfigError
-from escalation.contract import TASK_QUEUE
+from escalation.environment import SettingInvalid
 from escalation.policy_loader import PolicyInvalid
-from worker.connection import connect
+from worker.connection import TemporalUnreachable, connect
 from worker.runner import run_worker
-from workflows.sandbox import SandboxSettingInvalid, sandbox_from_environment
+from worker.search_attributes import SearchAttributesUnusable
+from worker.settings import worker_settings
+
+log = logging.getLogger("escalation.worker")
 
 
 async def _main() -> None:
-    sandbox_from_environment()  # a bad setting is one line before any connection attempt
-    client = await connect()
-    await run_worker(client, task_queue=os.environ.get("ESCALATION_TASK_QUEUE") or TASK_QUEUE)
+    settings = worker_settings()  # every setting is checked before any connection attempt
+    client = await connect(config=settings.client)
+    await run_worker(client, settings=settings)
+
+
+def explain(error: Exception) -> str:
+    """The one line a failed start prints after `error:`: the real cause first."""
+    if isinstance(error, PolicyInvalid):
+        return error.one_line()
+    if isinstance(
+        error,
+        TransportConfigError | SettingInvalid | TemporalUnreachable | SearchAttributesUnusable,
+    ):
+        return str(error)
+    text = " ".join(str(error).split())
+    return f"the worker stopped: {type(error).__name__}" + (f": {text}" if text else "")
 
 
 def main() -> None:
-    """Entry point; a bad policy or an unreachable server is one clear line and exit 1.
+    """Entry point; any failure to start or run is one `error:` line and exit 1.
 
     Exits with `os._exit` once output is flushed, as the `escalation` CLI does: at interpreter
     shutdown the Temporal client's native threads can still touch Python and abort the process
@@ -36,11 +52,9 @@ def main() -> None:
     code = 0
     try:
         asyncio.run(_main())
-    except (PolicyInvalid, TransportConfigError, SandboxSettingInvalid) as error:
-        print(f"error: {error}", file=sys.stderr)
-        code = 1
-    except RuntimeError as error:
-        print(f"error: cannot reach Temporal: {error}", file=sys.stderr)
+    except Exception as error:
+        log.debug("the worker stopped", exc_info=error)
+        print(f"error: {explain(error)}", file=sys.stderr)
         code = 1
     logging.shutdown()
     sys.stdout.flush()

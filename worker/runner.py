@@ -1,13 +1,11 @@
-"""The worker process: validates the policy, registers workflows and activities, stops cleanly."""
+"""The worker process: registers workflows and activities, checks its namespace, stops cleanly."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
@@ -17,12 +15,11 @@ from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
-from activities.transports import transports_from_environment
-from escalation.contract import TASK_QUEUE
-from escalation.policy_loader import load_policy, policy_path
+from worker.search_attributes import register_search_attributes
+from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import sandbox_from_environment, workflow_runner
+from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")
@@ -31,20 +28,14 @@ ACTIVITY_THREADS = 32
 """Provider SDKs block; deliveries in flight at once per worker."""
 
 
-def build_worker(
-    client: Client, *, policy_file: Path | None = None, task_queue: str = TASK_QUEUE
-) -> Worker:
-    """A worker with every workflow and activity; raises PolicyInvalid on a bad policy and
-    SandboxSettingInvalid on a bad ESCALATION_WORKFLOW_SANDBOX."""
-    path = policy_file or policy_path()
-    policy = load_policy(path)
-    transports = transports_from_environment()
-    delivery = DeliveryActivities(transports)
-    reports = ReportActivities(transports["email"])
-    policies = PolicyActivities(path, policy)
+def build_worker(client: Client, settings: WorkerSettings) -> Worker:
+    """A worker with every workflow and activity, configured by already-checked settings."""
+    delivery = DeliveryActivities(settings.transports)
+    reports = ReportActivities(settings.transports["email"])
+    policies = PolicyActivities(settings.policy_file, settings.policy)
     return Worker(
         client,
-        task_queue=task_queue,
+        task_queue=settings.task_queue,
         workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
         activities=[
             delivery.deliver_notification,
@@ -53,28 +44,34 @@ def build_worker(
             request_throttle_slot,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
-        workflow_runner=workflow_runner(sandbox_from_environment()),
+        workflow_runner=workflow_runner(settings.sandbox),
         max_concurrent_activities=ACTIVITY_THREADS,
-        graceful_shutdown_timeout=_graceful_timeout(),
+        graceful_shutdown_timeout=settings.grace,
     )
 
 
-def _graceful_timeout() -> timedelta:
-    """How long in-flight deliveries get to finish on shutdown before being handed back."""
-    return timedelta(seconds=float(os.environ.get("ESCALATION_SHUTDOWN_GRACE_SECONDS", "20")))
-
-
 async def run_worker(
-    client: Client, *, policy_file: Path | None = None, task_queue: str = TASK_QUEUE
+    client: Client,
+    *,
+    policy_file: Path | None = None,
+    task_queue: str | None = None,
+    settings: WorkerSettings | None = None,
 ) -> None:
-    """Run until SIGINT or SIGTERM, then let in-flight deliveries finish before exiting."""
-    worker = build_worker(client, policy_file=policy_file, task_queue=task_queue)
+    """Check the namespace, then run until SIGINT or SIGTERM, letting in-flight deliveries finish.
+
+    Raises SearchAttributesUnusable, before polling, when incidents could not start here.
+    """
+    settings = settings or worker_settings(policy_file, task_queue)
+    added = await register_search_attributes(client)
+    if added:
+        log.info("registered search attributes on %r: %s", client.namespace, ", ".join(added))
+    worker = build_worker(client, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with worker:
-        log.info("worker polling task queue %r on %s", task_queue, client.namespace)
+        log.info("worker polling task queue %r on %s", settings.task_queue, client.namespace)
         await stop.wait()
         log.info("stopping: finishing in-flight activities")
     log.info("worker stopped")

@@ -18,11 +18,12 @@ inside the sandbox that import touches `threading.Lock` and fails the workflow t
 
 from __future__ import annotations
 
-import os
-from typing import Literal
+from typing import Literal, cast
 
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from escalation.environment import SettingInvalid, choice_setting
 
 Sandbox = Literal["off", "on", "strict"]
 """off: no sandbox (production default); on: sandbox, our modules shared; strict: tests, replay."""
@@ -30,11 +31,10 @@ Sandbox = Literal["off", "on", "strict"]
 SANDBOX_SETTING = "ESCALATION_WORKFLOW_SANDBOX"
 PASSED_THROUGH = ("phonenumbers",)
 OWN_WORKFLOW_MODULES = ("workflows",)
-PRODUCTION_CHOICES: dict[str, Sandbox] = {"off": "off", "on": "on"}
+PRODUCTION_CHOICES: tuple[Sandbox, ...] = ("off", "on")
 
-
-class SandboxSettingInvalid(ValueError):
-    """ESCALATION_WORKFLOW_SANDBOX holds something other than `off` or `on`."""
+SandboxSettingInvalid = SettingInvalid
+"""ESCALATION_WORKFLOW_SANDBOX holds something other than `off` or `on`."""
 
 
 def workflow_runner(sandbox: Sandbox, *, also_shared: tuple[str, ...] = ()) -> WorkflowRunner:
@@ -48,8 +48,4 @@ def workflow_runner(sandbox: Sandbox, *, also_shared: tuple[str, ...] = ()) -> W
 
 def sandbox_from_environment() -> Sandbox:
     """The production worker's choice: `off` unless ESCALATION_WORKFLOW_SANDBOX says `on`."""
-    value = os.environ.get(SANDBOX_SETTING, "").strip().lower() or "off"
-    sandbox = PRODUCTION_CHOICES.get(value)
-    if sandbox is None:
-        raise SandboxSettingInvalid(f"{SANDBOX_SETTING}={value!r}: expected 'off' or 'on'")
-    return sandbox
+    return cast(Sandbox, choice_setting(SANDBOX_SETTING, PRODUCTION_CHOICES, "off"))

@@ -243,7 +243,7 @@ def test_bad_duration_names_the_severity_field() -> None:
 def test_zero_duration_names_the_tier_field() -> None:
     text = replace_once(BASE, "escalate_after: 15m", "escalate_after: 0m")
     assert problems(text) == [
-        "tiers[1].escalate_after: must be a positive duration such as 15m"
+        "tiers[1].escalate_after: must be a positive duration such as 15m, got '0m'"
         f" (line {line_of(text, 'escalate_after: 0m')})"
     ]
 
@@ -262,6 +262,21 @@ def test_unknown_channel_is_rejected() -> None:
     )
     (problem,) = problems(text)
     assert problem.startswith("severities.medium.channels[0]: ")
+
+
+def test_a_bad_choice_names_the_value_and_the_choices() -> None:
+    text = replace_once(BASE, "channels: [sms, email]", "channels: [sms, pigeon]")
+    assert problems(text) == [
+        "severities.critical.channels[1]: 'pigeon' is not one of email, sms, voice"
+        f" (line {line_of(text, 'pigeon')})"
+    ]
+
+
+def test_a_bad_value_is_named_beside_the_rule_it_breaks() -> None:
+    text = replace_once(BASE, "erin: {email: erin@example.com}", "erin: {email: erin}")
+    (problem,) = problems(text)
+    assert problem.startswith("contacts.erin.email: String should match pattern")
+    assert problem.endswith(f", got 'erin' (line {line_of(text, 'email: erin}')})")
 
 
 def test_missing_section_is_reported() -> None:

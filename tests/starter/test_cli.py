@@ -1,13 +1,17 @@
-"""The `escalation` CLI without a server: policy checks, client-side validation, clean errors."""
+"""The `escalation` CLI: policy checks, client-side validation, clean errors (without a server),
+and who a verb is recorded as (with one)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from starter.cli import _actor, app
+from tests.workflows.helpers import start_incident, status
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
@@ -89,7 +93,22 @@ def test_actor_defaults_to_the_login_name(monkeypatch: pytest.MonkeyPatch) -> No
     assert _actor("alice") == "alice"
 
 
-def test_by_comes_from_escalation_user() -> None:
-    result = runner.invoke(app, ["ack", "x"], env=UNREACHABLE | {"ESCALATION_USER": "carol"})
-    assert result.exit_code == 1  # no server; the option itself was accepted
-    assert result.stderr.startswith("error: cannot reach Temporal")
+async def test_by_comes_from_escalation_user(
+    dev_server_env: WorkflowEnvironment, make_worker
+) -> None:
+    """The acknowledgment the incident records is carol's, not the login name's."""
+    worker = make_worker(dev_server_env.client)
+    async with worker.worker:
+        handle = await start_incident(worker)
+        env = {
+            "TEMPORAL_ADDRESS": dev_server_env.client.service_client.config.target_host,
+            "TEMPORAL_NAMESPACE": dev_server_env.client.namespace,
+            "TEMPORAL_CONFIG_FILE": "/nonexistent.toml",
+            "ESCALATION_USER": "carol",
+            "LOGNAME": "mallory",
+            "USER": "mallory",
+        }
+        result = await asyncio.to_thread(runner.invoke, app, ["ack", handle.id], env=env)
+        assert result.exit_code == 0, result.output
+        state = await status(handle)
+    assert state.acknowledged_by == "carol"

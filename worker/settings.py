@@ -1,0 +1,58 @@
+"""Everything the worker reads from files and the environment, checked before it connects.
+
+A broken policy with an unreachable server must report the policy: the fix for the policy is in
+the operator's hands, and it would still be broken once the server is back.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from activities.delivery import Transport
+from activities.transports import transports_from_environment
+from escalation.contacts import Channel
+from escalation.contract import TASK_QUEUE
+from escalation.environment import seconds_setting
+from escalation.policy import Policy
+from escalation.policy_loader import load_policy, policy_path
+from worker.connection import client_config
+from workflows.sandbox import Sandbox, sandbox_from_environment
+
+GRACE_SETTING = "ESCALATION_SHUTDOWN_GRACE_SECONDS"
+DEFAULT_GRACE_SECONDS = 20.0
+"""How long in-flight deliveries get to finish on shutdown before being handed back."""
+TASK_QUEUE_SETTING = "ESCALATION_TASK_QUEUE"
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    policy_file: Path
+    policy: Policy
+    transports: dict[Channel, Transport]
+    sandbox: Sandbox
+    grace: timedelta
+    task_queue: str
+    client: dict[str, Any]
+    """The Temporal client's connect arguments (address, namespace, TLS, API key)."""
+
+
+def worker_settings(
+    policy_file: Path | None = None, task_queue: str | None = None
+) -> WorkerSettings:
+    """Read and check it all; raises PolicyInvalid, TransportConfigError or SettingInvalid."""
+    path = policy_file or policy_path()
+    return WorkerSettings(
+        policy_file=path,
+        policy=load_policy(path),
+        sandbox=sandbox_from_environment(),
+        grace=timedelta(
+            seconds=seconds_setting(GRACE_SETTING, DEFAULT_GRACE_SECONDS, allow_zero=True)
+        ),
+        task_queue=task_queue or os.environ.get(TASK_QUEUE_SETTING, "").strip() or TASK_QUEUE,
+        client=client_config(),
+        transports=transports_from_environment(),
+    )
