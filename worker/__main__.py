@@ -11,12 +11,14 @@ from activities.transports import TransportConfigError
 from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import PolicyInvalid
 from worker.connection import connect
+from worker.metrics import MetricsAddressInvalid, install_metrics_from_environment
 from worker.runner import run_worker
 from workflows.sandbox import SandboxSettingInvalid, sandbox_from_environment
 
 
 async def _main() -> None:
     sandbox_from_environment()  # a bad setting is one line before any connection attempt
+    install_metrics_from_environment()  # before connecting: the client reports to its runtime
     client = await connect()
     await run_worker(client, task_queue=os.environ.get("ESCALATION_TASK_QUEUE") or TASK_QUEUE)
 
@@ -36,7 +38,12 @@ def main() -> None:
     code = 0
     try:
         asyncio.run(_main())
-    except (PolicyInvalid, TransportConfigError, SandboxSettingInvalid) as error:
+    except (
+        PolicyInvalid,
+        TransportConfigError,
+        SandboxSettingInvalid,
+        MetricsAddressInvalid,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         code = 1
     except RuntimeError as error:

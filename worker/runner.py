@@ -20,6 +20,7 @@ from activities.throttle import request_throttle_slot
 from activities.transports import transports_from_environment
 from escalation.contract import TASK_QUEUE
 from escalation.policy_loader import load_policy, policy_path
+from worker.open_incidents import open_incidents_gauge
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import sandbox_from_environment, workflow_runner
@@ -73,7 +74,8 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with worker:
+    severities = list(load_policy(policy_file or policy_path()).severities)
+    async with worker, open_incidents_gauge(client, severities):
         log.info("worker polling task queue %r on %s", task_queue, client.namespace)
         await stop.wait()
         log.info("stopping: finishing in-flight activities")
