@@ -479,9 +479,14 @@ def worker(
     ] = TASK_QUEUE,
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
+    from worker.metrics import install_metrics_from_environment  # noqa: PLC0415
     from worker.runner import run_worker  # noqa: PLC0415 - the worker's imports are heavy
 
     _log_to_stderr()
+    try:
+        install_metrics_from_environment()  # before connecting: the client reports to it
+    except ValueError as error:
+        _fail(str(error))
     _run(lambda client: run_worker(client, policy_file=policy, task_queue=task_queue))
 
 
