@@ -45,16 +45,21 @@ async def count_open_incidents(
 ) -> None:
     """Set `escalation_open_incidents{severity}` for each policy severity until cancelled.
 
-    A failed count keeps the last value and is logged: metrics never stop the worker.
+    A failed count keeps the last value and is logged once until counting works again (a
+    cluster without the search attributes fails every time): metrics never stop the worker.
     """
     gauge = meter.create_gauge("escalation_open_incidents", "Open incidents by severity.")
+    failing = False
     while True:
         for severity in severities:
             try:
                 count = await client.count_workflows(open_incidents_query(severity))
             except RPCError as error:
-                log.warning("cannot count open %s incidents: %s", severity, error)
+                if not failing:
+                    log.warning("cannot count open incidents (gauge not updated): %s", error)
+                failing = True
                 continue
+            failing = False
             gauge.set(count.count, {"severity": severity})
         await asyncio.sleep(every.total_seconds())
 
