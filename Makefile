@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 
-.PHONY: run test browser lint format bench clean
+.PHONY: run test browser prometheus lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,7 +20,7 @@ $(UV):
 run: .venv/.synced
 	$(UV) run --locked escalation dev
 
-test: .venv/.synced browser
+test: .venv/.synced browser prometheus
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked pytest
@@ -33,6 +33,16 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
 	  else \
 	    echo "make test needs Chromium: apt-get install chromium, or set ESCALATION_CHROMIUM" >&2; \
+	    exit 1; \
+	  fi; }
+
+# The metrics tests start Debian's Prometheus and check the example rules with its promtool.
+prometheus:
+	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; \
+	  else \
+	    echo "make test needs Prometheus: apt-get install prometheus" >&2; \
 	    exit 1; \
 	  fi; }
 

@@ -476,12 +476,14 @@ def worker(
     ] = TASK_QUEUE,
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
+    from worker.metrics import install_metrics_from_environment  # noqa: PLC0415
     from worker.runner import run_worker  # noqa: PLC0415 - the worker's imports are heavy
     from worker.settings import worker_settings  # noqa: PLC0415
 
     _log_to_stderr()
     try:  # every setting is checked before any connection attempt
         settings = worker_settings(policy, task_queue)
+        install_metrics_from_environment()  # before connecting: the client reports to it
     except Exception as error:
         _fail(explain(error))
     _run(lambda client: run_worker(client, settings=settings))

@@ -24,6 +24,7 @@ from escalation.incident import IncidentState
 from escalation.policy_loader import load_policy, policy_path
 from starter.devserver import DevServer, DevServerSettings
 from starter.incidents import OpenedIncident, incident_status, open_incident
+from worker.metrics import install_metrics_from_environment
 from worker.runner import run_worker
 
 STATE_DIR = Path(".escalation")
@@ -61,11 +62,14 @@ Say = Callable[[str], None]
 async def run_dev_stack(settings: DevServerSettings, say: Say) -> None:
     """Start the server, run the worker in-process, open the demo incident; stop on Ctrl-C."""
     policy = load_policy(policy_path())
+    metrics = install_metrics_from_environment()
     server = DevServer(settings, log_file=STATE_DIR / "temporal.log")
     server.start()
     worker: asyncio.Task[None] | None = None
     try:
         say(f"Temporal dev server starting on {settings.address} (data: {settings.db_file})")
+        if metrics is not None:
+            say(f"Worker metrics: {metrics.url}")
         client = await server.wait_until_ready()
         worker = asyncio.create_task(run_worker(client))
         incident = await open_incident(client, DEMO_ALERT, policy=policy)

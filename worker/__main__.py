@@ -11,6 +11,7 @@ from activities.transports import TransportConfigError
 from escalation.environment import SettingInvalid
 from escalation.policy_loader import PolicyInvalid
 from worker.connection import TemporalUnreachable, connect
+from worker.metrics import MetricsAddressInvalid, install_metrics_from_environment
 from worker.runner import run_worker
 from worker.search_attributes import SearchAttributesUnusable
 from worker.settings import worker_settings
@@ -20,6 +21,7 @@ log = logging.getLogger("escalation.worker")
 
 async def _main() -> None:
     settings = worker_settings()  # every setting is checked before any connection attempt
+    install_metrics_from_environment()  # before connecting: the client reports to its runtime
     client = await connect(config=settings.client)
     await run_worker(client, settings=settings)
 
@@ -30,7 +32,11 @@ def explain(error: Exception) -> str:
         return error.one_line()
     if isinstance(
         error,
-        TransportConfigError | SettingInvalid | TemporalUnreachable | SearchAttributesUnusable,
+        TransportConfigError
+        | SettingInvalid
+        | TemporalUnreachable
+        | SearchAttributesUnusable
+        | MetricsAddressInvalid,
     ):
         return str(error)
     text = " ".join(str(error).split())

@@ -15,6 +15,7 @@ from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
+from worker.open_incidents import open_incidents_gauge
 from worker.search_attributes import register_search_attributes
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
@@ -70,7 +71,7 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with worker:
+    async with worker, open_incidents_gauge(client, list(settings.policy.severities)):
         log.info("worker polling task queue %r on %s", settings.task_queue, client.namespace)
         await stop.wait()
         log.info("stopping: finishing in-flight activities")

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
+    from workflows.metrics import IncidentMetrics
     from workflows.notifications import deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.verb_handlers import operator_verb, refuse
@@ -80,6 +81,7 @@ class IncidentWorkflow:
         self._wake = False
         self._published: tuple[Any, ...] = ()
         self._history_limit: int | None = None
+        self._metrics = IncidentMetrics(self._state)
 
     @property
     def _policy(self) -> Policy:
@@ -94,6 +96,7 @@ class IncidentWorkflow:
             self._actions += engine.advance(self._policy, state, workflow.now())
             self._carry_out()
             deadline = engine.next_deadline(self._policy, state)
+            self._metrics.observe(self._policy, state, deadline)
             self._publish(deadline)
             self._decide_history_limit()
             if self._history_is_long():
@@ -106,6 +109,7 @@ class IncidentWorkflow:
             self._wake = False
         self._publish(None)
         await self._work.drain()
+        self._metrics.observe(self._policy, state, None)
         return state
 
     async def _open(self, start: IncidentStart) -> IncidentState:
@@ -249,6 +253,7 @@ class IncidentWorkflow:
         monitors set in motion meanwhile is carried over and started by the next run."""
         await self._work.drain()
         assert self._snapshot is not None
+        self._metrics.observe(self._policy, self.state, None)
         carried = CarriedIncident(policy=self._snapshot, state=self.state, actions=self._actions)
         workflow.continue_as_new(
             IncidentStart(key=self._start.key, alert=self._start.alert, carried=carried)

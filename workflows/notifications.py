@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import OUR_BUG, PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
     from escalation.throttle import THROTTLED_CHANNELS, SlotAnswer, SlotRequest
+    from workflows.metrics import fallback_planned, message_recorded
     from workflows.throttle_answers import throttle_answers, withdraw
 
 FALLBACK_ORDER: tuple[Channel, ...] = ("sms", "voice", "email")
@@ -139,6 +140,7 @@ class RecipientDelivery:
                 f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
             )
             self.log.record(workflow.now(), "fallback", "escalation", detail)
+            fallback_planned(channel, fallback)
             planned.append(fallback)
 
     def _fallbacks(self, tried: list[Channel], failed_address: str | None) -> list[Channel]:
@@ -360,21 +362,21 @@ class RecipientDelivery:
         held_until: datetime | None = None,
         bundle_id: str | None = None,
     ) -> None:
-        self.log.notifications.append(
-            NotificationRecord(
-                at=at or workflow.now(),
-                channel=channel,
-                to=address,
-                purpose=self.action.purpose,
-                status=status,  # type: ignore[arg-type]
-                recipient=self.recipient.name,
-                notification_id=notification_id,
-                provider_id=provider_id,
-                error=error,
-                held_until=held_until,
-                bundle_id=bundle_id,
-            )
+        record = NotificationRecord(
+            at=at or workflow.now(),
+            channel=channel,
+            to=address,
+            purpose=self.action.purpose,
+            status=status,  # type: ignore[arg-type]
+            recipient=self.recipient.name,
+            notification_id=notification_id,
+            provider_id=provider_id,
+            error=error,
+            held_until=held_until,
+            bundle_id=bundle_id,
         )
+        self.log.notifications.append(record)
+        message_recorded(record)
 
 
 @dataclass(frozen=True)
