@@ -71,7 +71,9 @@ class IncidentWorkflow:
         self._state: IncidentState | None = carried.state if carried else None
         self._early: list[tuple[str, Any]] = []
         self._actions: list[Action] = list(carried.actions) if carried else []
-        self._pages: set[asyncio.Task[None]] = set()
+        self._pages: dict[asyncio.Task[None], None] = {}
+        """Pages in flight, in the order they started (a dict: a set would iterate in memory
+        order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
@@ -178,11 +180,14 @@ class IncidentWorkflow:
     def _track(self, work: Coroutine[Any, Any, None], is_page: bool) -> None:
         task = self._work.start(work)
         if is_page:
-            self._pages.add(task)
-            task.add_done_callback(self._pages.discard)
+            self._pages[task] = None
+            task.add_done_callback(lambda done: self._pages.pop(done, None))
 
     def _stop_paging(self) -> None:
-        """Pages not yet delivered are called off: nobody is paged after an acknowledgment."""
+        """Pages not yet delivered are called off: nobody is paged after an acknowledgment.
+
+        In the order they started: each cancellation issues commands (a grace timer, an activity
+        cancel, a throttle withdrawal), so the order must be the same on every replay."""
         for task in list(self._pages):
             task.cancel()
 
