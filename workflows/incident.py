@@ -53,6 +53,13 @@ BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
 """Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
+REVIEW_ID_PER_RUN = "review-id-per-incident-run"
+"""Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
+one whose review still ran could not start its own (the child start failed, and the workflow task
+retried forever). Reviews are `review-<key>-<run>` now (see `review_workflow_id`)."""
+
+
+REVIEW_DONE = '{"review_id": "review-<key>-<run>", "by": "alice", "summary": "..."}'
 
 
 def _describe(verb: str, what: str) -> str:
@@ -156,7 +163,10 @@ class IncidentWorkflow:
         state, now = self.state, workflow.now()
         owner = action.owner or self._policy.review_owner(state.service)
         due_at = now + self._policy.severity(state.severity).review_within
-        review_id = review_workflow_id(state.key)
+        if workflow.patched(REVIEW_ID_PER_RUN):
+            review_id = review_workflow_id(state.key, workflow.info().first_execution_run_id)
+        else:
+            review_id = review_workflow_id(state.key)
         state.review_workflow_id = review_id
         state.record(
             now,
@@ -353,8 +363,7 @@ class IncidentWorkflow:
 
     @workflow.signal(
         name="review_completed",
-        description="Sent by the review workflow when it completes. "
-        'Example: {"review_id": "review-<key>", "by": "alice", "summary": "..."}',
+        description=f"Sent by the review workflow when it completes. Example: {REVIEW_DONE}",
     )
     def review_completed(self, payload: Any = None) -> None:
         """Close the resolved incident once its own review says it is done; never raises.
@@ -362,7 +371,12 @@ class IncidentWorkflow:
         The review names itself, so a stray signal (a typo in the UI, another incident's review)
         cannot skip the review: it is recorded as rejected instead.
         """
-        if self._state is None or not isinstance(payload, dict):
+        if self._state is None:
+            return  # no review can exist before the incident has opened
+        if not isinstance(payload, dict):
+            self._reject(
+                "review_completed", "unknown", f"takes one JSON object, e.g. {REVIEW_DONE}"
+            )
             return
         expected = self.state.review_workflow_id
         if expected is None or payload.get("review_id") != expected:

@@ -20,10 +20,13 @@ from workflows.incident import IncidentWorkflow
 DEADLINE_SECONDS = 30.0
 
 
-async def start_incident(worker: IncidentWorker, **alert_fields: object) -> WorkflowHandle:
-    """Start an incident directly (no dedup) with a unique key; waits until it has opened."""
+async def start_incident(
+    worker: IncidentWorker, key: str | None = None, **alert_fields: object
+) -> WorkflowHandle:
+    """Start an incident directly (no dedup), with a unique key unless one is given; waits until
+    it has opened."""
     fields: dict[str, object] = {"title": "checkout failing", "service": "payments"} | alert_fields
-    key = f"t-{uuid.uuid4().hex[:10]}"
+    key = key or f"t-{uuid.uuid4().hex[:10]}"
     handle = await worker.client.start_workflow(
         IncidentWorkflow.run,
         IncidentStart(key=key, alert=Alert.model_validate(fields)),
