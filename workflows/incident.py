@@ -19,7 +19,12 @@ with workflow.unsafe.imports_passed_through():
 
     from escalation import engine, verbs
     from escalation.actions import Action, BeginReview, Deadline, Notify, SendFinalReport
-    from escalation.commands import MalformedCommand, example_argument, parse_command
+    from escalation.commands import (
+        ChangeSeverity,
+        MalformedCommand,
+        example_argument,
+        parse_command,
+    )
     from escalation.contract import (
         INCIDENT_WORKFLOW,
         REVIEW_WORKFLOW,
@@ -53,6 +58,11 @@ BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
 """Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
+BREACH_FOLLOWS_SEVERITY = "breach-flag-follows-severity"
+"""Patch id (2026-12-02): a severity change kept the breach flags of the former severity, so
+`IncidentBreached` and the SLA clock claimed a breach of an SLA that no longer applied. Now the
+flags follow the new severity (`verbs.follow_severity`): lifting one re-arms the SLA deadline and
+changes the upserted `IncidentBreached`."""
 REVIEW_ID_PER_RUN = "review-id-per-incident-run"
 """Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
 one whose review still ran could not start its own (the child start failed, and the workflow task
@@ -296,7 +306,13 @@ class IncidentWorkflow:
     def _apply(self, verb: str, command: BaseModel) -> CommandResult:
         state = self.state
         previous = state.status
-        self._actions += verbs.apply(self._policy, state, command, workflow.now())
+        self._actions += verbs.apply(
+            self._policy,
+            state,
+            command,
+            workflow.now(),
+            breaches_follow_severity=self._breaches_follow_severity(command),
+        )
         if previous == "triggered" and state.status != "triggered":
             self._stop_paging()
         self._wake = True
@@ -308,6 +324,13 @@ class IncidentWorkflow:
             severity=state.severity,
             tier=state.tier,
         )
+
+    def _breaches_follow_severity(self, command: BaseModel) -> bool:
+        """Asked only where the answer matters (a severity change while breached), so runs that
+        never meet one record no marker."""
+        if isinstance(command, ChangeSeverity) and is_breached(self.state):
+            return workflow.patched(BREACH_FOLLOWS_SEVERITY)
+        return True
 
     def _validate(self, verb: str, payload: Any) -> None:
         """An update's validator: a refusal here never reaches history."""
