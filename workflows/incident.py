@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
-    from workflows.notifications import deliver
+    from workflows.notifications import URGENT_AUDIENCES, deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -63,6 +63,11 @@ BREACH_FOLLOWS_SEVERITY = "breach-flag-follows-severity"
 `IncidentBreached` and the SLA clock claimed a breach of an SLA that no longer applied. Now the
 flags follow the new severity (`verbs.follow_severity`): lifting one re-arms the SLA deadline and
 changes the upserted `IncidentBreached`."""
+HANDOVER_KEEPS_THE_CLOCK = "handover-keeps-the-clock"
+"""Patch id (2026-12-02): the handover used to stop the loop until every delivery in flight
+had finished (a client update retries for up to an hour), so the next tier, an SLA breach or a
+warning fired that much late in exactly the long, flooded incidents. Now the loop keeps advancing
+the engine and arming its timer while the drain runs, and continues as new once drained."""
 REVIEW_ID_PER_RUN = "review-id-per-incident-run"
 """Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
 one whose review still ran could not start its own (the child start failed, and the workflow task
@@ -96,6 +101,9 @@ class IncidentWorkflow:
         self._wake = False
         self._published: tuple[Any, ...] = ()
         self._history_limit: int | None = None
+        self._handing_over = False
+        """Past the history bound (new runs): the clock keeps running while deliveries drain;
+        only urgent messages start, the rest wait for the next run."""
 
     @property
     def _policy(self) -> Policy:
@@ -112,14 +120,19 @@ class IncidentWorkflow:
             deadline = engine.next_deadline(self._policy, state)
             self._publish(deadline)
             self._decide_history_limit()
-            if self._history_is_long():
+            if self._history_is_long() and not self._hand_over_keeping_the_clock():
                 await self._continue_as_new()
+            if self._handing_over and self._drained():
+                self._continue_as_new_now()
             self._arm_timer(deadline)
             await workflow.wait_condition(
-                lambda: self._wake or self._work.failure is not None or self._history_is_long()
+                lambda: self._wake or self._work.failure is not None or self._ready_to_hand_over()
             )
             self._work.raise_failure()
             self._wake = False
+        if self._handing_over:  # closed meanwhile: what waited for the next run goes now
+            self._handing_over = False
+            self._carry_out()
         self._publish(None)
         await self._work.drain()
         return state
@@ -148,8 +161,15 @@ class IncidentWorkflow:
         return state
 
     def _carry_out(self) -> None:
-        """Start every decided action; deliveries run concurrently with the escalation clock."""
+        """Start every decided action; deliveries run concurrently with the escalation clock.
+
+        While handing over, only pages and management escalations start (each gives up within
+        URGENT_DELIVERY_DEADLINE, so the drain ends); the rest are carried to the next run, in
+        order, so a client update retrying for an hour cannot hold the handover (or the clock)."""
         actions, self._actions = self._actions, []
+        if self._handing_over:
+            self._actions = [a for a in actions if not _urgent(a)]
+            actions = [a for a in actions if _urgent(a)]
         for action in actions:
             if isinstance(action, Notify):
                 for recipient in action.recipients:
@@ -265,10 +285,28 @@ class IncidentWorkflow:
                 HISTORY_LIMIT if workflow.patched(SHORTER_RUNS) else OLD_HISTORY_LIMIT
             )
 
+    def _hand_over_keeping_the_clock(self) -> bool:
+        """Asked once, when the history first passes its bound. Runs recorded before the patch
+        stopped their clock while they drained (`_continue_as_new`)."""
+        if not self._handing_over and workflow.patched(HANDOVER_KEEPS_THE_CLOCK):
+            self._handing_over = True
+        return self._handing_over
+
+    def _drained(self) -> bool:
+        """Every delivery has recorded its outcome and every handler has returned."""
+        return self._work.idle and workflow.all_handlers_finished()
+
+    def _ready_to_hand_over(self) -> bool:
+        """A wait condition, so it only reads."""
+        return self._drained() if self._handing_over else self._history_is_long()
+
     async def _continue_as_new(self) -> None:
-        """Hand over once in-flight deliveries have recorded their outcome; what operators and
-        monitors set in motion meanwhile is carried over and started by the next run."""
+        """The old handover: wait for in-flight deliveries, the escalation clock stopped meanwhile;
+        what operators and monitors set in motion is carried over and started by the next run."""
         await self._work.drain()
+        self._continue_as_new_now()
+
+    def _continue_as_new_now(self) -> None:
         assert self._snapshot is not None
         carried = CarriedIncident(policy=self._snapshot, state=self.state, actions=self._actions)
         workflow.continue_as_new(
@@ -419,6 +457,10 @@ class IncidentWorkflow:
     )
     def status(self) -> IncidentState | None:
         return self._state
+
+
+def _urgent(action: Action) -> bool:
+    return isinstance(action, Notify) and action.audience in URGENT_AUDIENCES
 
 
 def _actor(payload: Any) -> str:
