@@ -217,6 +217,9 @@ _KINDS = {
 }
 
 
+INCIDENT_RESOLVED_SIGNAL = "incident_resolved"
+"""Sent by the incident to its running review when it is resolved again after a reopen."""
+
 RUN_CHARACTERS = 8
 """Of the incident's first run id in its review's id: enough to tell two incidents of one key."""
 

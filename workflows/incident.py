@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -35,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.incident import IncidentState
     from escalation.policy import Policy
-    from escalation.review import ReviewStart, review_workflow_id
+    from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
@@ -68,6 +69,10 @@ HANDOVER_KEEPS_THE_CLOCK = "handover-keeps-the-clock"
 had finished (a client update retries for up to an hour), so the next tier, an SLA breach or a
 warning fired that much late in exactly the long, flooded incidents. Now the loop keeps advancing
 the engine and arming its timer while the drain runs, and continues as new once drained."""
+REVIEW_FOLLOWS_RESOLUTION = "review-follows-last-resolution"
+"""Patch id (2026-12-02): a review started on the first resolution kept that snapshot through a
+reopen and a second resolution, and its final report told the first cause and fix. Now each later
+resolution is signalled to the running review (`incident_resolved`)."""
 REVIEW_ID_PER_RUN = "review-id-per-incident-run"
 """Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
 one whose review still ran could not start its own (the child start failed, and the workflow task
@@ -217,6 +222,17 @@ class IncidentWorkflow:
             static_summary=f"Review: {presentation.summary(state.severity, state.service, state.title)}",
         )
 
+    async def _refresh_review(self, review_id: str) -> None:
+        """Resolved again after a reopen while the review runs: the review (and the report it
+        sends on completion) works from this resolution, not the first one."""
+        try:
+            await workflow.get_external_workflow_handle(review_id).signal(
+                INCIDENT_RESOLVED_SIGNAL, self.state.model_copy(deep=True)
+            )
+        except FailureError as error:  # the review has just ended: it reported the first one
+            detail = f"{review_id} was not told of this resolution: {error}"
+            self.state.record(workflow.now(), "warning", engine.SYSTEM, detail)
+
     def _track(self, work: Coroutine[Any, Any, None], is_page: bool) -> None:
         task = self._work.start(work)
         if is_page:
@@ -353,6 +369,13 @@ class IncidentWorkflow:
         )
         if previous == "triggered" and state.status != "triggered":
             self._stop_paging()
+        if (
+            state.status == "resolved"
+            and state.review_workflow_id
+            and state.review_completed_at is None
+            and workflow.patched(REVIEW_FOLLOWS_RESOLUTION)
+        ):
+            self._track(self._refresh_review(state.review_workflow_id), is_page=False)
         self._wake = True
         return CommandResult(
             verb=verb,
