@@ -21,7 +21,15 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
-from workflows.incident import BREACHED_ATTRIBUTE, SHORTER_RUNS, IncidentWorkflow
+from workflows.incident import (
+    BREACH_FOLLOWS_SEVERITY,
+    BREACHED_ATTRIBUTE,
+    HANDOVER_KEEPS_THE_CLOCK,
+    REVIEW_FOLLOWS_RESOLUTION,
+    REVIEW_ID_PER_RUN,
+    SHORTER_RUNS,
+    IncidentWorkflow,
+)
 from workflows.notifications import NO_PAGE_AFTER_ACK
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
@@ -98,6 +106,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "rejected",
         "reopened",
         "severity_changed",
+        "sla_reset",
         "reminder",
         "review_started",
         "review_completed",
@@ -107,6 +116,10 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         NO_PAGE_AFTER_ACK,
         BREACHED_ATTRIBUTE,
         SHORTER_RUNS,
+        HANDOVER_KEEPS_THE_CLOCK,
+        REVIEW_ID_PER_RUN,
+        REVIEW_FOLLOWS_RESOLUTION,
+        BREACH_FOLLOWS_SEVERITY,
     } <= patches  # newer code paths are recorded too
 
 
