@@ -8,6 +8,8 @@ would. Events and bytes are read from the finished histories of the incident and
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,8 +20,7 @@ from temporalio.client import Client
 from benchmarks.pagelog import DeliveryFeed, paged
 from benchmarks.stack import Server, WorkerSettings, benchmark_worker
 from escalation.alerts import Alert
-from escalation.review import review_workflow_id
-from starter.incidents import open_incident, send_verb
+from starter.incidents import incident_status, open_incident, send_verb
 
 EXAMPLE_POLICY = Path(__file__).resolve().parent.parent / "examples" / "policy.yaml"
 STEP_SECONDS = 60.0
@@ -79,7 +80,7 @@ async def measure_history(server: Server, settings: WorkerSettings) -> HistoryRe
             await feed.wait_for(incident, paged("Tier 2 specialists", "email"), STEP_SECONDS)
             for verb, payload in VERBS:
                 await send_verb(client, KEY, verb, payload)
-            review = review_workflow_id(KEY)
+            review = await _review_of(client, incident)
             assigned = "review_assigned"
             await feed.wait_for(review, lambda d: d.purpose == assigned, STEP_SECONDS)
             await client.get_workflow_handle(review).execute_update(
@@ -92,6 +93,17 @@ async def measure_history(server: Server, settings: WorkerSettings) -> HistoryRe
         "two client updates, resolve, review completed",
         histories=[await _weigh(client, incident), await _weigh(client, review)],
     )
+
+
+async def _review_of(client: Client, incident: str) -> str:
+    """The review's id, as the incident names it once the review has started (it carries the
+    incident's run, so it cannot be derived from the key alone)."""
+    deadline = time.monotonic() + STEP_SECONDS
+    while (review := (await incident_status(client, incident)).review_workflow_id) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{incident} started no review within {STEP_SECONDS:.0f} s")
+        await asyncio.sleep(0.1)
+    return review
 
 
 async def _weigh(client: Client, workflow_id: str) -> WorkflowHistorySize:

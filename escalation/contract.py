@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from pydantic import BaseModel
 
@@ -63,11 +62,6 @@ def incident_workflow_id(key: str) -> str:
 def incident_key(workflow_id_or_key: str) -> str:
     """Accept either `incident-<key>` or the bare key, as operators type both."""
     return workflow_id_or_key.removeprefix(INCIDENT_PREFIX)
-
-
-def new_incident_key() -> str:
-    """A short random key for reports without a dedup key."""
-    return uuid.uuid4().hex[:12]
 
 
 def successor_key(key: str) -> str:

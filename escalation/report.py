@@ -52,11 +52,12 @@ class Engagement(BaseModel):
 
 
 class Breach(BaseModel):
-    """An SLA breach as the incident recorded it."""
+    """An SLA breach as the incident recorded it, with the severity whose SLA it was."""
 
     at: datetime
     after: timedelta
     clock: SlaClock
+    severity: str
     detail: str
 
 
@@ -187,13 +188,18 @@ def time_to_resolve(incident: IncidentState) -> timedelta | None:
 
 
 def ack_breached(incident: IncidentState) -> bool:
-    """The incident recorded an acknowledgment breach (in this or an earlier cycle)."""
-    return incident.sla.ack_breached or "ack" in incident.breaches
+    """The incident breached the acknowledgment SLA of its severity (in this or an earlier
+    cycle). A breach under a former severity is in `breaches`, not here."""
+    return incident.sla.ack_breached or _breached_under_current_severity(incident, "acknowledge")
 
 
 def resolve_breached(incident: IncidentState) -> bool:
-    """The incident recorded a resolution breach (in this or an earlier cycle)."""
-    return incident.sla.resolve_breached or "resolve" in incident.breaches
+    """The incident breached the resolution SLA of its severity (in this or an earlier cycle)."""
+    return incident.sla.resolve_breached or _breached_under_current_severity(incident, "resolve")
+
+
+def _breached_under_current_severity(incident: IncidentState, clock: SlaClock) -> bool:
+    return any(b.clock == clock and b.severity == incident.severity for b in _breaches(incident))
 
 
 def sla_targets(incident: IncidentState, policy: Policy) -> tuple[timedelta, timedelta]:
@@ -319,16 +325,23 @@ def _verdict(recorded_breach: bool, took: timedelta | None, target: timedelta) -
 
 
 def _breaches(incident: IncidentState) -> list[Breach]:
-    return [
-        Breach(
-            at=entry.at,
-            after=entry.at - incident.opened_at,
-            clock="acknowledge" if entry.detail.startswith("acknowledgment") else "resolve",
-            detail=entry.detail,
-        )
-        for entry in incident.timeline
-        if entry.kind == "sla_breach"
-    ]
+    """Each `sla_breach` line, under the severity in force when it was recorded."""
+    severity, found = incident.classification.severity, []
+    for entry in incident.timeline:
+        if entry.kind == "severity_changed":
+            # "<from> -> <to>: <reason>" (verbs._change_severity)
+            severity = entry.detail.partition(" -> ")[2].partition(":")[0].strip() or severity
+        elif entry.kind == "sla_breach":
+            found.append(
+                Breach(
+                    at=entry.at,
+                    after=entry.at - incident.opened_at,
+                    clock="acknowledge" if entry.detail.startswith("acknowledgment") else "resolve",
+                    severity=severity,
+                    detail=entry.detail,
+                )
+            )
+    return found
 
 
 def _client_messages(incident: IncidentState, internal: bool) -> list[ClientMessage]:

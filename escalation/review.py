@@ -237,9 +237,20 @@ def unknown_person(policy: Policy, name: str, role: str) -> str | None:
     )
 
 
-def review_workflow_id(incident_key: str) -> str:
-    """`review-<key>`: one review per incident key."""
-    return f"review-{incident_key}"
+INCIDENT_RESOLVED_SIGNAL = "incident_resolved"
+"""Sent by the incident to its running review when it is resolved again after a reopen."""
+
+RUN_CHARACTERS = 8
+"""Of the incident's first run id in its review's id: enough to tell two incidents of one key."""
+
+
+def review_workflow_id(incident_key: str, first_run_id: str | None = None) -> str:
+    """`review-<key>-<run>`: the incident's key and the start of its first run id (unchanged by
+    continue-as-new), so an incident reusing the key of one whose review still runs (after a
+    terminate) gets a review of its own. Without a run id, the old `review-<key>`."""
+    if first_run_id is None:
+        return f"review-{incident_key}"
+    return f"review-{incident_key}-{first_run_id.replace('-', '')[:RUN_CHARACTERS]}"
 
 
 def default_owner(policy: Policy, state: IncidentState) -> str:

@@ -45,9 +45,46 @@ def refusal(policy: Policy, state: IncidentState, command: BaseModel) -> str | N
     return check(policy, state, command) if check else None
 
 
-def apply(policy: Policy, state: IncidentState, command: BaseModel, now: datetime) -> list[Action]:
-    """Carry out an accepted verb. Call `refusal` first: this assumes the verb is allowed."""
-    return _EFFECTS[type(command)](policy, state, command, now)
+def apply(
+    policy: Policy,
+    state: IncidentState,
+    command: BaseModel,
+    now: datetime,
+    *,
+    breaches_follow_severity: bool = True,
+) -> list[Action]:
+    """Carry out an accepted verb. Call `refusal` first: this assumes the verb is allowed.
+
+    `breaches_follow_severity=False` is how incidents started before that rule replay (see
+    `follow_severity`)."""
+    previous = state.severity
+    actions = _EFFECTS[type(command)](policy, state, command, now)
+    if isinstance(command, ChangeSeverity) and breaches_follow_severity:
+        follow_severity(state, previous, now)
+    return actions
+
+
+def follow_severity(state: IncidentState, previous: str, now: datetime) -> None:
+    """After a severity change, the current cycle's breach flags say whether the NEW severity's
+    SLA is breached. A breach of the former severity's SLA stays in the record (its timeline line
+    and `breaches`, which the report names with that severity); when the new SLA is not breached,
+    its flag is lifted and, while the clock still runs, the engine watches the new due time."""
+    sla = state.sla
+    lifted = []
+    if sla.ack_breached and (state.acknowledged_at or now) <= sla.ack_due:
+        sla.ack_breached = False
+        lifted.append(f"acknowledgment (now due {sla.ack_due:%Y-%m-%d %H:%M} UTC)")
+    if sla.resolve_breached and (state.resolved_at or now) <= sla.resolve_due:
+        sla.resolve_breached = False
+        lifted.append(f"resolution (now due {sla.resolve_due:%Y-%m-%d %H:%M} UTC)")
+    if lifted:
+        state.record(
+            now,
+            "sla_reset",
+            SYSTEM,
+            f"the {previous} SLA breach stays on record; {state.severity} SLA not breached: "
+            + ", ".join(lifted),
+        )
 
 
 def _refuse_acknowledge(policy: Policy, state: IncidentState, command: Acknowledge) -> str | None:

@@ -30,7 +30,6 @@ from escalation.contract import (
     IncidentStart,
     incident_key,
     incident_workflow_id,
-    new_incident_key,
     successor_key,
 )
 from escalation.incident import OPEN_STATUSES, IncidentState
@@ -43,6 +42,13 @@ from workflows.search_attributes import (
     INCIDENT_STATUS,
     INCIDENT_TIER,
 )
+
+
+def new_incident_key() -> str:
+    """A short random key for reports without a dedup key (client side: workflows may not draw
+    random numbers)."""
+    return uuid.uuid4().hex[:12]
+
 
 MAX_SUCCESSORS = 20
 """How many `~N` keys to try before giving up: each stands for an incident awaiting review."""

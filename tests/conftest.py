@@ -30,7 +30,7 @@ from worker.search_attributes import register_search_attributes
 from workflows.failures import DATA_CONVERTER
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
+from workflows.sandbox import Sandbox, workflow_runner
 from workflows.search_attributes import ALL_KEYS
 from workflows.throttle import ContactThrottleWorkflow
 
@@ -99,6 +99,8 @@ class IncidentWorker:
         outbox: Outbox,
         transports: Mapping[Channel, Transport] | None,
         throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
+        *,
+        sandbox: Sandbox = "strict",
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
@@ -119,7 +121,7 @@ class IncidentWorker:
                 throttle_request,
             ],
             activity_executor=ThreadPoolExecutor(8),
-            workflow_runner=workflow_runner("strict"),
+            workflow_runner=workflow_runner(sandbox),
         )
 
     def track(self, workflow_id: str) -> WorkflowHandle:
@@ -144,8 +146,11 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         policy_file: Path = EXAMPLE_POLICY,
         transports: Mapping[Channel, Transport] | None = None,
         throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
+        sandbox: Sandbox = "strict",
     ) -> IncidentWorker:
-        incident_worker = IncidentWorker(client, policy_file, outbox, transports, throttle_request)
+        incident_worker = IncidentWorker(
+            client, policy_file, outbox, transports, throttle_request, sandbox=sandbox
+        )
         started.append(incident_worker)
         return incident_worker
 

@@ -14,21 +14,23 @@ from temporalio import workflow
 
 
 class BackgroundWork:
-    """A set of running tasks, with the first unexpected failure among them."""
+    """The running tasks, with the first unexpected failure among them."""
 
     def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: dict[asyncio.Task[Any], None] = {}
+        """Insertion-ordered (never a set, whose order follows memory addresses): anything that
+        iterates over running work must see it in the same order on every replay."""
         self.failure: BaseException | None = None
 
     def start(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run `work` concurrently with the workflow's main loop."""
         task = asyncio.create_task(work)
-        self._tasks.add(task)
+        self._tasks[task] = None
         task.add_done_callback(self._finished)
         return task
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
+        self._tasks.pop(task, None)
         if not task.cancelled() and task.exception() is not None and self.failure is None:
             self.failure = task.exception()
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import FailureError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -19,7 +20,12 @@ with workflow.unsafe.imports_passed_through():
 
     from escalation import engine, verbs
     from escalation.actions import Action, BeginReview, Deadline, Notify, SendFinalReport
-    from escalation.commands import MalformedCommand, example_argument, parse_command
+    from escalation.commands import (
+        ChangeSeverity,
+        MalformedCommand,
+        example_argument,
+        parse_command,
+    )
     from escalation.contract import (
         INCIDENT_WORKFLOW,
         REVIEW_WORKFLOW,
@@ -30,13 +36,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.incident import IncidentState
     from escalation.policy import Policy
-    from escalation.review import ReviewStart, review_workflow_id
+    from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.metrics import IncidentMetrics
-    from workflows.notifications import deliver
+    from workflows.notifications import URGENT_AUDIENCES, deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -57,6 +63,27 @@ NAMED_PEOPLE_CHECKED = "start-review-owner-is-a-contact"
 signal issues no review). Decided once when the incident opens and kept in its state."""
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
+BREACH_FOLLOWS_SEVERITY = "breach-flag-follows-severity"
+"""Patch id (2026-12-02): a severity change kept the breach flags of the former severity, so
+`IncidentBreached` and the SLA clock claimed a breach of an SLA that no longer applied. Now the
+flags follow the new severity (`verbs.follow_severity`): lifting one re-arms the SLA deadline and
+changes the upserted `IncidentBreached`."""
+HANDOVER_KEEPS_THE_CLOCK = "handover-keeps-the-clock"
+"""Patch id (2026-12-02): the handover used to stop the loop until every delivery in flight
+had finished (a client update retries for up to an hour), so the next tier, an SLA breach or a
+warning fired that much late in exactly the long, flooded incidents. Now the loop keeps advancing
+the engine and arming its timer while the drain runs, and continues as new once drained."""
+REVIEW_FOLLOWS_RESOLUTION = "review-follows-last-resolution"
+"""Patch id (2026-12-02): a review started on the first resolution kept that snapshot through a
+reopen and a second resolution, and its final report told the first cause and fix. Now each later
+resolution is signalled to the running review (`incident_resolved`)."""
+REVIEW_ID_PER_RUN = "review-id-per-incident-run"
+"""Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
+one whose review still ran could not start its own (the child start failed, and the workflow task
+retried forever). Reviews are `review-<key>-<run>` now (see `review_workflow_id`)."""
+
+
+REVIEW_DONE = '{"review_id": "review-<key>-<run>", "by": "alice", "summary": "..."}'
 
 
 def _describe(verb: str, what: str) -> str:
@@ -75,13 +102,18 @@ class IncidentWorkflow:
         self._state: IncidentState | None = carried.state if carried else None
         self._early: list[tuple[str, Any]] = []
         self._actions: list[Action] = list(carried.actions) if carried else []
-        self._pages: set[asyncio.Task[None]] = set()
+        self._pages: dict[asyncio.Task[None], None] = {}
+        """Pages in flight, in the order they started (a dict: a set would iterate in memory
+        order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
         self._history_limit: int | None = None
         self._metrics = IncidentMetrics(self._state)
+        self._handing_over = False
+        """Past the history bound (new runs): the clock keeps running while deliveries drain;
+        only urgent messages start, the rest wait for the next run."""
 
     @property
     def _policy(self) -> Policy:
@@ -99,14 +131,19 @@ class IncidentWorkflow:
             self._metrics.observe(self._policy, state, deadline)
             self._publish(deadline)
             self._decide_history_limit()
-            if self._history_is_long():
+            if self._history_is_long() and not self._hand_over_keeping_the_clock():
                 await self._continue_as_new()
+            if self._handing_over and self._drained():
+                self._continue_as_new_now()
             self._arm_timer(deadline)
             await workflow.wait_condition(
-                lambda: self._wake or self._work.failure is not None or self._history_is_long()
+                lambda: self._wake or self._work.failure is not None or self._ready_to_hand_over()
             )
             self._work.raise_failure()
             self._wake = False
+        if self._handing_over:  # closed meanwhile: what waited for the next run goes now
+            self._handing_over = False
+            self._carry_out()
         self._publish(None)
         await self._work.drain()
         self._metrics.observe(self._policy, state, None)
@@ -137,8 +174,15 @@ class IncidentWorkflow:
         return state
 
     def _carry_out(self) -> None:
-        """Start every decided action; deliveries run concurrently with the escalation clock."""
+        """Start every decided action; deliveries run concurrently with the escalation clock.
+
+        While handing over, only pages and management escalations start (each gives up within
+        URGENT_DELIVERY_DEADLINE, so the drain ends); the rest are carried to the next run, in
+        order, so a client update retrying for an hour cannot hold the handover (or the clock)."""
         actions, self._actions = self._actions, []
+        if self._handing_over:
+            self._actions = [a for a in actions if not _urgent(a)]
+            actions = [a for a in actions if _urgent(a)]
         for action in actions:
             if isinstance(action, Notify):
                 for recipient in action.recipients:
@@ -162,7 +206,10 @@ class IncidentWorkflow:
         state, now = self.state, workflow.now()
         owner = action.owner or self._policy.review_owner(state.service)
         due_at = now + self._policy.severity(state.severity).review_within
-        review_id = review_workflow_id(state.key)
+        if workflow.patched(REVIEW_ID_PER_RUN):
+            review_id = review_workflow_id(state.key, workflow.info().first_execution_run_id)
+        else:
+            review_id = review_workflow_id(state.key)
         state.review_workflow_id = review_id
         state.record(
             now,
@@ -183,14 +230,28 @@ class IncidentWorkflow:
             static_summary=f"Review: {presentation.summary(state.severity, state.service, state.title)}",
         )
 
+    async def _refresh_review(self, review_id: str) -> None:
+        """Resolved again after a reopen while the review runs: the review (and the report it
+        sends on completion) works from this resolution, not the first one."""
+        try:
+            await workflow.get_external_workflow_handle(review_id).signal(
+                INCIDENT_RESOLVED_SIGNAL, self.state.model_copy(deep=True)
+            )
+        except FailureError as error:  # the review has just ended: it reported the first one
+            detail = f"{review_id} was not told of this resolution: {error}"
+            self.state.record(workflow.now(), "warning", engine.SYSTEM, detail)
+
     def _track(self, work: Coroutine[Any, Any, None], is_page: bool) -> None:
         task = self._work.start(work)
         if is_page:
-            self._pages.add(task)
-            task.add_done_callback(self._pages.discard)
+            self._pages[task] = None
+            task.add_done_callback(lambda done: self._pages.pop(done, None))
 
     def _stop_paging(self) -> None:
-        """Pages not yet delivered are called off: nobody is paged after an acknowledgment."""
+        """Pages not yet delivered are called off: nobody is paged after an acknowledgment.
+
+        In the order they started: each cancellation issues commands (a grace timer, an activity
+        cancel, a throttle withdrawal), so the order must be the same on every replay."""
         for task in list(self._pages):
             task.cancel()
 
@@ -248,10 +309,28 @@ class IncidentWorkflow:
                 HISTORY_LIMIT if workflow.patched(SHORTER_RUNS) else OLD_HISTORY_LIMIT
             )
 
+    def _hand_over_keeping_the_clock(self) -> bool:
+        """Asked once, when the history first passes its bound. Runs recorded before the patch
+        stopped their clock while they drained (`_continue_as_new`)."""
+        if not self._handing_over and workflow.patched(HANDOVER_KEEPS_THE_CLOCK):
+            self._handing_over = True
+        return self._handing_over
+
+    def _drained(self) -> bool:
+        """Every delivery has recorded its outcome and every handler has returned."""
+        return self._work.idle and workflow.all_handlers_finished()
+
+    def _ready_to_hand_over(self) -> bool:
+        """A wait condition, so it only reads."""
+        return self._drained() if self._handing_over else self._history_is_long()
+
     async def _continue_as_new(self) -> None:
-        """Hand over once in-flight deliveries have recorded their outcome; what operators and
-        monitors set in motion meanwhile is carried over and started by the next run."""
+        """The old handover: wait for in-flight deliveries, the escalation clock stopped meanwhile;
+        what operators and monitors set in motion is carried over and started by the next run."""
         await self._work.drain()
+        self._continue_as_new_now()
+
+    def _continue_as_new_now(self) -> None:
         assert self._snapshot is not None
         self._metrics.observe(self._policy, self.state, None)
         carried = CarriedIncident(policy=self._snapshot, state=self.state, actions=self._actions)
@@ -290,9 +369,22 @@ class IncidentWorkflow:
     def _apply(self, verb: str, command: BaseModel) -> CommandResult:
         state = self.state
         previous = state.status
-        self._actions += verbs.apply(self._policy, state, command, workflow.now())
+        self._actions += verbs.apply(
+            self._policy,
+            state,
+            command,
+            workflow.now(),
+            breaches_follow_severity=self._breaches_follow_severity(command),
+        )
         if previous == "triggered" and state.status != "triggered":
             self._stop_paging()
+        if (
+            state.status == "resolved"
+            and state.review_workflow_id
+            and state.review_completed_at is None
+            and workflow.patched(REVIEW_FOLLOWS_RESOLUTION)
+        ):
+            self._track(self._refresh_review(state.review_workflow_id), is_page=False)
         self._wake = True
         return CommandResult(
             verb=verb,
@@ -302,6 +394,13 @@ class IncidentWorkflow:
             severity=state.severity,
             tier=state.tier,
         )
+
+    def _breaches_follow_severity(self, command: BaseModel) -> bool:
+        """Asked only where the answer matters (a severity change while breached), so runs that
+        never meet one record no marker."""
+        if isinstance(command, ChangeSeverity) and is_breached(self.state):
+            return workflow.patched(BREACH_FOLLOWS_SEVERITY)
+        return True
 
     def _validate(self, verb: str, payload: Any) -> None:
         """An update's validator: a refusal here never reaches history."""
@@ -357,8 +456,7 @@ class IncidentWorkflow:
 
     @workflow.signal(
         name="review_completed",
-        description="Sent by the review workflow when it completes. "
-        'Example: {"review_id": "review-<key>", "by": "alice", "summary": "..."}',
+        description=f"Sent by the review workflow when it completes. Example: {REVIEW_DONE}",
     )
     def review_completed(self, payload: Any = None) -> None:
         """Close the resolved incident once its own review says it is done; never raises.
@@ -366,7 +464,12 @@ class IncidentWorkflow:
         The review names itself, so a stray signal (a typo in the UI, another incident's review)
         cannot skip the review: it is recorded as rejected instead.
         """
-        if self._state is None or not isinstance(payload, dict):
+        if self._state is None:
+            return  # no review can exist before the incident has opened
+        if not isinstance(payload, dict):
+            self._reject(
+                "review_completed", "unknown", f"takes one JSON object, e.g. {REVIEW_DONE}"
+            )
             return
         expected = self.state.review_workflow_id
         if expected is None or payload.get("review_id") != expected:
@@ -386,6 +489,10 @@ class IncidentWorkflow:
     )
     def status(self) -> IncidentState | None:
         return self._state
+
+
+def _urgent(action: Action) -> bool:
+    return isinstance(action, Notify) and action.audience in URGENT_AUDIENCES
 
 
 def _actor(payload: Any) -> str:

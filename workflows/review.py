@@ -15,12 +15,16 @@ from temporalio import workflow
 from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from escalation import audiences
     from escalation.actions import Notify
-    from escalation.commands import MalformedCommand
+    from escalation.commands import MalformedCommand, describe_validation_error
     from escalation.contract import REVIEW_WORKFLOW
+    from escalation.incident import IncidentState
     from escalation.policy import Policy
     from escalation.review import (
+        INCIDENT_RESOLVED_SIGNAL,
         REVIEW_EXAMPLES,
         ReviewStart,
         ReviewState,
@@ -68,20 +72,22 @@ class PostIncidentReviewWorkflow:
         self._work = BackgroundWork()
         self._changed = False
         self._people_checked = workflow.patched(REVIEW_PEOPLE)
+        self._incident = start.incident
+        """The incident as last resolved (a reopen and a second resolution replace it)."""
 
     @workflow.run
     async def run(self, start: ReviewStart) -> ReviewState:
         """Chase the owner until the review is completed, then report and close the incident."""
-        review, policy, incident = self._review, start.policy, start.incident
+        review, policy = self._review, start.policy
         review.record(
             workflow.now(),
             "opened",
             "review",
             f"owner {review.owner}, due {review.due_at:%Y-%m-%d %H:%M} UTC",
         )
-        self._notify(assignment(policy, incident, review))
+        self._notify(assignment(policy, self._incident, review))
         if self._people_checked:
-            self._notify(invitations(policy, incident, review))
+            self._notify(invitations(policy, self._incident, review))
         while review.status != "completed":
             deadline = next_review_deadline(policy, review)
             self._changed = False
@@ -94,7 +100,7 @@ class PostIncidentReviewWorkflow:
                         timeout_summary=deadline.summary if deadline else None,
                     )
             self._work.raise_failure()
-            self._notify(advance_review(policy, incident, review, workflow.now()))
+            self._notify(advance_review(policy, self._incident, review, workflow.now()))
         await self._report_and_close()
         await self._work.drain()
         return review
@@ -106,8 +112,7 @@ class PostIncidentReviewWorkflow:
 
     async def _report_and_close(self) -> None:
         """The complete report to stakeholders, the client version to clients; then close the incident."""
-        start, review = self._start, self._review
-        policy, incident = start.policy, start.incident
+        review, policy, incident = self._review, self._start.policy, self._incident
         internal = audiences.stakeholders(policy)
         if self._people_checked:
             internal += audiences.consulted(policy)
@@ -199,6 +204,29 @@ class PostIncidentReviewWorkflow:
     complete_review_signal, complete_review = operator_verb(
         "complete_review", _describe("complete_review", "Close with a summary.")
     )
+
+    @workflow.signal(
+        name=INCIDENT_RESOLVED_SIGNAL,
+        description="Sent by the incident when it is resolved again after a reopen: the review "
+        "and its final report follow the latest resolution. Payload: the incident's status.",
+    )
+    def incident_resolved(self, payload: Any = None) -> None:
+        """Never raises: anything but this review's incident, resolved, is recorded as rejected."""
+        try:
+            incident = IncidentState.model_validate(payload)
+        except ValidationError as error:
+            reason = describe_validation_error(error)
+            self._review.record(
+                workflow.now(), "rejected", "unknown", f"incident_resolved: {reason}"
+            )
+            return
+        if incident.incident_id != self._review.incident_id or incident.resolution is None:
+            detail = f"incident_resolved: not a resolution of {self._review.incident_id}"
+            self._review.record(workflow.now(), "rejected", "unknown", detail)
+            return
+        self._incident = incident
+        detail = f"resolved again by {incident.resolved_by}: {incident.resolution.cause}"
+        self._review.record(workflow.now(), "incident_resolved", "escalation", detail)
 
     @workflow.query(
         name="status", description="The review: owner, due date, action items, feedback, timeline."

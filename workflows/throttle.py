@@ -49,7 +49,8 @@ class ContactThrottleWorkflow:
         self._inbox: list[SlotRequest] = []
         self._withdrawn: list[str] = []
         self._answers: list[tuple[str, SlotAnswer]] = []
-        self._sending: set[asyncio.Task[None]] = set()
+        self._sending: dict[asyncio.Task[None], None] = {}
+        """Insertion-ordered, as everything a workflow might iterate over."""
         self._wake = False
 
     @workflow.run
@@ -109,8 +110,8 @@ class ContactThrottleWorkflow:
 
     def _start_sending(self, message: OutboundMessage, held: list[SlotRequest]) -> None:
         task = asyncio.create_task(self._send_bundle(message, held))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        self._sending[task] = None
+        task.add_done_callback(lambda done: self._sending.pop(done, None))
 
     async def _send_bundle(self, message: OutboundMessage, held: list[SlotRequest]) -> None:
         """One message for all held ones; each requester hears how it went."""

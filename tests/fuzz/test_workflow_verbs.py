@@ -41,6 +41,7 @@ from tests.fuzz.support import (
     review_status,
 )
 from tests.workflows.helpers import entries, workflow_task_failures
+from workflows.incident import REVIEW_DONE
 
 BATCH = st.lists(st.tuples(st.booleans(), incident_calls), min_size=1, max_size=6)
 REVIEW_BATCH = st.lists(st.tuples(st.booleans(), review_calls), min_size=1, max_size=6)
@@ -147,9 +148,9 @@ odd_review_reports = (
 async def test_review_completed_tolerates_any_payload_and_never_wedges(
     live_incident: Target, reports: list[Any]
 ) -> None:
-    """The internal `review_completed` signal ignores non-objects; an object that does not name
-    this incident's review (none was started here) is recorded as rejected, so no stray signal
-    can skip a review. The incident stays open and keeps answering.
+    """The internal `review_completed` signal records what does not name this incident's review
+    (none was started here) as rejected, a non-object too, so no stray signal can skip a review.
+    The incident stays open and keeps answering.
     """
     handle = live_incident.incident
     before = await poll(lambda: incident_status(handle), lambda s: True, "status")
@@ -162,6 +163,9 @@ async def test_review_completed_tolerates_any_payload_and_never_wedges(
             actor = by.strip()[:100] if isinstance(by, str) and by.strip() else "unknown"
             reason = "review_completed: not from this incident's review (none started)"
             expected.append(("rejected", actor, reason))
+        else:
+            reason = f"review_completed: takes one JSON object, e.g. {REVIEW_DONE}"
+            expected.append(("rejected", "unknown", reason))
     # a marker: signals are handled in order, so once it is recorded every report above was
     await handle.signal("add_note", {"by": "fuzz"})
     after = await poll(

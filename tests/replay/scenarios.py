@@ -208,6 +208,22 @@ async def warnings_cadence_and_resolve_breach(stage: Stage) -> list[str]:
     return [incident.id, review.id]
 
 
+async def breach_under_former_severity(stage: Stage) -> list[str]:
+    """The acknowledgment SLA is breached, then the severity lowered: the flag drops and the
+    clock watches the lower severity's due time, which passes too; acknowledged, resolved."""
+    incident = await start_incident(stage.worker, **CRITICAL)
+    await wait_for(incident, lambda s: s.sla.ack_breached)
+    await incident.execute_update(
+        "change_severity", {"by": "carol", "severity": "medium", "reason": "one region only"}
+    )
+    await wait_for(incident, lambda s: not s.sla.ack_breached)
+    await wait_for(incident, lambda s: s.sla.ack_breached)  # medium's 2 hours (12 s) are up
+    await incident.execute_update("acknowledge", {"by": "carol"})
+    await incident.execute_update("resolve", RESOLVE | {"by": "carol"})
+    await until_closed(incident)
+    return [incident.id]
+
+
 async def fallback_and_throttle(stage: Stage) -> list[str]:
     """Real provider SDKs against the fake: a refused SMS falls back to email; seven incidents
     at once page the same phone, so the per-number throttle holds two and bundles them; tier 2's
@@ -256,6 +272,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("rejected_and_unreviewed", rejected_and_unreviewed),
     Scenario("optional_review_started_by_hand", optional_review_started_by_hand),
     Scenario("warnings_cadence_and_resolve_breach", warnings_cadence_and_resolve_breach),
+    Scenario("breach_under_former_severity", breach_under_former_severity),
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
 )

@@ -22,8 +22,12 @@ from temporalio.worker import Replayer
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from workflows.incident import (
+    BREACH_FOLLOWS_SEVERITY,
     BREACHED_ATTRIBUTE,
+    HANDOVER_KEEPS_THE_CLOCK,
     NAMED_PEOPLE_CHECKED,
+    REVIEW_FOLLOWS_RESOLUTION,
+    REVIEW_ID_PER_RUN,
     SHORTER_RUNS,
     IncidentWorkflow,
 )
@@ -107,6 +111,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "rejected",
         "reopened",
         "severity_changed",
+        "sla_reset",
         "reminder",
         "review_started",
         "review_completed",
@@ -118,6 +123,10 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         SHORTER_RUNS,
         NAMED_PEOPLE_CHECKED,
         REVIEW_PEOPLE,
+        HANDOVER_KEEPS_THE_CLOCK,
+        REVIEW_ID_PER_RUN,
+        REVIEW_FOLLOWS_RESOLUTION,
+        BREACH_FOLLOWS_SEVERITY,
     } <= patches  # newer code paths are recorded too
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowHandle
 
 from escalation.alerts import Alert
@@ -21,10 +21,13 @@ from workflows.incident import IncidentWorkflow
 DEADLINE_SECONDS = 30.0
 
 
-async def start_incident(worker: IncidentWorker, **alert_fields: object) -> WorkflowHandle:
-    """Start an incident directly (no dedup) with a unique key; waits until it has opened."""
+async def start_incident(
+    worker: IncidentWorker, key: str | None = None, **alert_fields: object
+) -> WorkflowHandle:
+    """Start an incident directly (no dedup), with a unique key unless one is given; waits until
+    it has opened."""
     fields: dict[str, object] = {"title": "checkout failing", "service": "payments"} | alert_fields
-    key = f"t-{uuid.uuid4().hex[:10]}"
+    key = key or f"t-{uuid.uuid4().hex[:10]}"
     handle = await worker.client.start_workflow(
         IncidentWorkflow.run,
         IncidentStart(key=key, alert=Alert.model_validate(fields)),
@@ -91,9 +94,18 @@ def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
 
 
 async def workflow_task_failures(handle: WorkflowHandle) -> list[str]:
-    """Every WorkflowTaskFailed event: a wedged workflow shows up here."""
+    """Every WorkflowTaskFailed event: a wedged workflow shows up here.
+
+    Except UNHANDLED_COMMAND: the server refusing a completion because a signal or an activity
+    result arrived meanwhile, so the worker runs one more task. That is Temporal's ordinary way of
+    not losing the event, not a failure of the workflow."""
     failures = []
     async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-            failures.append(str(event.workflow_task_failed_event_attributes.failure.message))
+        attributes = event.workflow_task_failed_event_attributes
+        if (
+            event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+            and attributes.cause
+            != WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND
+        ):
+            failures.append(str(attributes.failure.message))
     return failures
