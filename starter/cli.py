@@ -49,6 +49,7 @@ from starter.incidents import (
     open_incident,
     send_verb,
 )
+from starter.serve_cli import register as register_front_door
 from starter.setup import register_search_attributes
 from worker.connection import DEFAULT_ADDRESS, connect
 
@@ -516,6 +517,9 @@ def _log_to_stderr() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+register_front_door(app)
 
 
 def main() -> None:
