@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 
-.PHONY: run test browser lint format bench clean
+.PHONY: run test browser alertmanager lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,7 +20,7 @@ $(UV):
 run: .venv/.synced
 	$(UV) run --locked escalation dev
 
-test: .venv/.synced browser
+test: .venv/.synced browser alertmanager
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked pytest
@@ -33,6 +33,17 @@ browser:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
 	  else \
 	    echo "make test needs Chromium: apt-get install chromium, or set ESCALATION_CHROMIUM" >&2; \
+	    exit 1; \
+	  fi; }
+
+# The HTTP front door's wire test starts a real Alertmanager from Debian's package, on loopback
+# ports in a temp dir. Installed here when missing and we are root.
+alertmanager:
+	@command -v $${ESCALATION_ALERTMANAGER:-prometheus-alertmanager} >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus-alertmanager; \
+	  else \
+	    echo "make test needs Alertmanager: apt-get install prometheus-alertmanager, or set ESCALATION_ALERTMANAGER" >&2; \
 	    exit 1; \
 	  fi; }
 
