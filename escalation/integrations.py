@@ -34,7 +34,7 @@ class RateLimit(_IntegrationModel):
     """A token bucket per integration: `burst` requests at once, refilled at `per_second`."""
 
     per_second: float = Field(50.0, gt=0, le=100_000, description="Sustained requests a second")
-    burst: int = Field(500, ge=1, le=1_000_000, description="Requests allowed at once")
+    burst: int = Field(1000, ge=1, le=1_000_000, description="Requests allowed at once")
 
 
 class Integration(_IntegrationModel):
