@@ -66,8 +66,12 @@ class HttpService:
         deadline = asyncio.get_running_loop().time() + STARTUP_SECONDS
         while not self.server.started:
             if self.task.done():
-                await self.task
-                raise OSError(f"the HTTP service did not start on {self.settings.address}")
+                with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind
+                    await self.task
+                raise OSError(
+                    f"the HTTP front door cannot listen on {self.settings.address} (in use?): "
+                    "set ESCALATION_HTTP_ADDRESS"
+                )
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"the HTTP service did not start within {STARTUP_SECONDS}s")
             await asyncio.sleep(0.02)
@@ -98,4 +102,9 @@ async def serve_forever(policy_file: Path, task_queue: str | None = None) -> Non
     settings = http_settings()
     client = await lazy_client()
     service = HttpService(client, settings, policy_file, task_queue=task_queue)
-    await service.server.serve()
+    try:
+        await service.server.serve()
+    except SystemExit:  # uvicorn exits when it cannot bind; say so in one line instead
+        if service.server.started:
+            raise
+        raise OSError(f"cannot listen on {settings.address} (in use?)") from None
