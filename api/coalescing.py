@@ -1,9 +1,9 @@
 """Repeats of one dedup key, coalesced: while one report is on its way to Temporal, the next
 ones wait and go together as a single `new_alert` whose `repeats` counts them all.
 
-So a flood of one key costs one signal (and one describe) per round trip to the server, not one
-per alert, and every alert is still counted by the incident. The first alert of a quiet key
-goes at once: coalescing adds no delay when there is nothing to coalesce.
+So a flood of one key costs at most one signal per MIN_GAP_SECONDS (and per round trip to the
+server), not one per alert, and every alert is still counted by the incident. The first alert
+of a quiet key goes at once: coalescing adds no delay when there is nothing to coalesce.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from starter.incidents import OpenedIncident
 
 Send = Callable[[Alert], Awaitable[OpenedIncident]]
 MAX_CLIENTS = 500
+MIN_GAP_SECONDS = 0.05
+"""Between two sends for one key under a flood: at most 20 signals a second per incident,
+however fast the alerts come."""
 
 
 @dataclass
@@ -71,13 +74,17 @@ class Coalescer:
         return await asyncio.shield(batch.done)
 
     async def _drain(self, key: str) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while batch := self._waiting.pop(key, None):
                 self.batches_sent += 1
+                started = loop.time()
                 try:
                     batch.done.set_result(await self._send(merge(batch.alerts)))
                 except Exception as error:
                     batch.done.set_exception(error)
                     batch.done.exception()  # retrieved: a waiter that gave up must not warn
+                if key in self._waiting:  # more came meanwhile: let them gather a moment
+                    await asyncio.sleep(max(0.0, started + MIN_GAP_SECONDS - loop.time()))
         finally:
             del self._busy[key]

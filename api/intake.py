@@ -15,12 +15,18 @@ from temporalio.client import Client, RPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.coalescing import Coalescer
+from api.live_incidents import LiveIncidents
 from api.reports import Acknowledge, Clear, Fire, Outcome, Report
 from escalation.alerts import Alert
 from escalation.contract import TASK_QUEUE
 from escalation.policy import Policy
-from starter.alert_intake import ClearedAlert, acknowledge_alert, clear_alert
-from starter.incidents import IncidentSaturated, OpenedIncident, open_incident
+from starter.alert_intake import ClearedAlert, acknowledge_alert, clear_alert, repeat_alert
+from starter.incidents import (
+    SIGNAL_LIMIT_MESSAGE,
+    IncidentSaturated,
+    OpenedIncident,
+    open_incident,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +63,25 @@ class Intake:
         self.task_queue = task_queue
         self.policy: Policy | None = None
         self.coalescer = Coalescer(self._open)
+        self.live = LiveIncidents()
 
     async def _open(self, alert: Alert) -> OpenedIncident:
-        return await open_incident(
+        """A repeat of a live key straight to its incident; otherwise `open_incident`."""
+        live = self.live.get(alert.dedup_key) if alert.dedup_key else None
+        if live is not None:
+            try:
+                return await repeat_alert(self.client, live.key, alert, live.summary)
+            except RPCError as error:
+                if error.status != RPCStatusCode.NOT_FOUND and (
+                    SIGNAL_LIMIT_MESSAGE not in error.message
+                ):
+                    raise
+        opened = await open_incident(
             self.client, alert, task_queue=self.task_queue, policy=self.policy
         )
+        if alert.dedup_key:
+            self.live.remember(alert.dedup_key, opened.key, opened.summary)
+        return opened
 
     async def take(self, reports: list[Report], policy: Policy) -> list[IncidentOutcome]:
         """Every report to Temporal, or an Unavailable/Saturated error for the whole request.
@@ -98,6 +118,7 @@ class Intake:
                     alert_id=opened.alert_id,
                 )
             case Clear(dedup_key, title, source, resolve):
+                self.live.forget(dedup_key)
                 cleared = await clear_alert(
                     self.client, dedup_key, source=source, title=title, resolve=resolve
                 )

@@ -7,15 +7,17 @@ Temporal has the clear once the call returns, with or without a worker running.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from escalation.alerts import Alert
 from escalation.commands import parse_command
 from escalation.contract import incident_workflow_id, successor_key
-from starter.incidents import MAX_SUCCESSORS, _running_incident
+from starter.incidents import MAX_SUCCESSORS, OpenedIncident, _running_incident
 
 ClearAction = Literal["resolved", "noted", "acknowledged", "ignored"]
 
@@ -80,3 +82,21 @@ async def _act(
             raise
         return ClearedAlert(workflow_id=None, key=None, action="ignored")
     return ClearedAlert(workflow_id=incident_workflow_id(key), key=key, action=action)
+
+
+async def repeat_alert(client: Client, key: str, alert: Alert, summary: str) -> OpenedIncident:
+    """Signal another alert straight to an incident the caller knows is open (no describe).
+
+    For senders that just opened or joined `key`: the caller must fall back to `open_incident`
+    when this raises (the incident closed, or its run is full of signals).
+    """
+    alert = alert.model_copy(update={"alert_id": alert.alert_id or uuid.uuid4().hex})
+    await signal_verb(client, key, "new_alert", alert.model_dump(mode="json"))
+    return OpenedIncident(
+        workflow_id=incident_workflow_id(key),
+        key=key,
+        run_id=None,
+        attached=True,
+        summary=summary,
+        alert_id=alert.alert_id or "",
+    )

@@ -35,6 +35,8 @@ def serve(
     ] = TASK_QUEUE,
 ) -> None:
     """Run the HTTP front door on $ESCALATION_HTTP_ADDRESS (default 127.0.0.1:8080)."""
+    import uvloop  # noqa: PLC0415 - the front door's event loop, as uvicorn would pick
+
     from api.server import serve_forever  # noqa: PLC0415 - uvicorn loads only when serving
     from api.settings import SettingInvalid, http_settings  # noqa: PLC0415
 
@@ -52,7 +54,8 @@ def serve(
     except PolicyInvalid as error:
         raise _fail(f"{error.source}: invalid policy: " + "; ".join(error.problems)) from None
     try:
-        asyncio.run(serve_forever(file, task_queue))
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(serve_forever(file, task_queue))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except OSError as error:
