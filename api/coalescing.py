@@ -18,8 +18,8 @@ from starter.incidents import OpenedIncident
 
 Send = Callable[[Alert], Awaitable[OpenedIncident]]
 MAX_CLIENTS = 500
-MIN_GAP_SECONDS = 0.05
-"""Between two sends for one key under a flood: at most 20 signals a second per incident,
+MIN_GAP_SECONDS = 0.02
+"""Between two sends for one key under a flood: at most 50 signals a second per incident,
 however fast the alerts come."""
 
 

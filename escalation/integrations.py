@@ -6,6 +6,7 @@ rotated without a gap); the keys themselves live with the senders.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -72,3 +73,22 @@ class Integration(_IntegrationModel):
 
 
 Integrations = dict[Annotated[str, Field(pattern=INTEGRATION_NAME_PATTERN)], Integration]
+
+
+def integration_errors(
+    integrations: dict[str, Integration], severities: Iterable[str]
+) -> Iterator[tuple[str, str]]:
+    """(key path, problem) for mappings to severities the policy lacks, and Grafana-only keys
+    set on other types: either would silently do nothing."""
+    known = list(severities)
+    for name, integration in integrations.items():
+        for sent, mapped in integration.severities.items():
+            if mapped not in known:
+                yield (
+                    f"integrations.{name}.severities.{sent}",
+                    f"unknown severity {mapped!r} (one of: {', '.join(known)})",
+                )
+        if integration.type != "grafana":
+            for field in ("signing_secret_env", "signature_timestamp_header"):
+                if getattr(integration, field) is not None:
+                    yield f"integrations.{name}.{field}", "only a grafana integration is signed"
