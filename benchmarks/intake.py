@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import psutil
 import yaml
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType
@@ -36,8 +37,10 @@ from temporalio.client import Client
 from api.keys import key_digest, new_key
 from benchmarks.figures import Distribution
 from benchmarks.policy import write_policy
-from benchmarks.stack import Server, WorkerSettings, benchmark_worker, dev_server
-from benchmarks.usage import Machine
+from benchmarks.stack import Server, WorkerSettings, benchmark_worker, dev_server, processes
+from benchmarks.throughput import _Phase as Phase
+from benchmarks.throughput import _run
+from benchmarks.usage import CpuMeter, Machine
 from escalation.alerts import Alert
 from escalation.contract import incident_workflow_id
 from starter.devserver import free_port
@@ -68,6 +71,8 @@ class PathResult(BaseModel):
     seconds: float
     per_second: float
     latency: Distribution
+    cpu_ms: dict[str, float]
+    """CPU time per accepted alert, per process: where each path spends the machine."""
 
 
 class KindResult(BaseModel):
@@ -97,7 +102,7 @@ async def measure(server: Server, plan: IntakePlan, workdir: Path) -> IntakeResu
     machine = Machine.now()
     async with (
         benchmark_worker(server, "intake", policy_file, WorkerSettings()) as worker,
-        _front_door(server, policy_file, worker.task_queue, workdir) as url,
+        _front_door(server, policy_file, worker.task_queue, workdir) as (url, front_door),
         httpx.AsyncClient(
             base_url=url,
             headers={"Authorization": f"Bearer {key}"},
@@ -120,8 +125,8 @@ async def measure(server: Server, plan: IntakePlan, workdir: Path) -> IntakeResu
         }
         for kind, sends in paths.items():  # warm both paths up
             for path, send in sends.items():
-                await _round(send, f"warm-{kind}-{path}", plan.concurrency, plan.concurrency)
-        phases: dict[tuple[str, str], list[_Phase]] = {}
+                await _run(send, f"warm-{kind}-{path}", plan.concurrency, plan.concurrency)
+        phases: dict[tuple[str, str], list[Phase]] = {}
         signals = http_repeats = 0
         for number in range(plan.rounds):
             for kind in paths:
@@ -129,13 +134,15 @@ async def measure(server: Server, plan: IntakePlan, workdir: Path) -> IntakeResu
                 for path in order:
                     counted = (kind, path) == ("repeat", "http")
                     before = await _signals(server.client, targets) if counted else 0
-                    phase = await _round(
+                    meter = CpuMeter(processes(server, worker) | {"front door": front_door})
+                    phase = await _run(
                         paths[kind][path], f"{kind}-{path}-{number}", plan.alerts, plan.concurrency
                     )
+                    phase = phase.with_cpu(meter.shares())
                     phases.setdefault((kind, path), []).append(phase)
                     if counted:
                         signals += await _signals(server.client, targets) - before
-                        http_repeats += phase.accepted
+                        http_repeats += phase.completed
     return IntakeResult(
         plan=plan,
         started_at=datetime.now(UTC),
@@ -169,40 +176,22 @@ async def _http(http: httpx.AsyncClient, key: str) -> float:
     return time.monotonic() - started
 
 
-class _Phase(BaseModel):
-    accepted: int
-    seconds: float
-    latencies: list[float]
-
-
-async def _round(send: Send, prefix: str, count: int, concurrency: int) -> _Phase:
-    """`count` alerts, `concurrency` in flight, closed loop."""
-    pending = iter(range(count))
-    latencies: list[float] = []
-
-    async def loop() -> None:
-        for number in pending:
-            latencies.append(await send(f"{prefix}-{number}"))
-
-    started = time.monotonic()
-    await asyncio.gather(*(loop() for _ in range(concurrency)))
-    return _Phase(accepted=count, seconds=time.monotonic() - started, latencies=latencies)
-
-
-def _path(phases: list[_Phase]) -> PathResult:
-    accepted = sum(p.accepted for p in phases)
+def _path(phases: list[Phase]) -> PathResult:
+    accepted = sum(p.completed for p in phases)
     seconds = sum(p.seconds for p in phases)
     latency = Distribution.of_seconds([value for p in phases for value in p.latencies])
     assert latency is not None
+    cpu_seconds = {name: sum(p.cpu[name] * p.seconds for p in phases) for name in phases[0].cpu}
     return PathResult(
         accepted=accepted,
         seconds=round(seconds, 2),
         per_second=round(accepted / seconds, 1),
         latency=latency,
+        cpu_ms={name: round(used / accepted * 1000, 2) for name, used in cpu_seconds.items()},
     )
 
 
-def _kind(direct: list[_Phase], http: list[_Phase]) -> KindResult:
+def _kind(direct: list[Phase], http: list[Phase]) -> KindResult:
     d, h = _path(direct), _path(http)
     return KindResult(direct=d, http=h, ratio=round(h.per_second / d.per_second, 2))
 
@@ -236,7 +225,7 @@ def _policy_with_integration(workdir: Path, key: str) -> Path:
 @asynccontextmanager
 async def _front_door(
     server: Server, policy: Path, task_queue: str, workdir: Path
-) -> AsyncIterator[str]:
+) -> AsyncIterator[tuple[str, psutil.Process]]:
     """`python -m api` on a free port, as `escalation serve` runs; its URL once it answers."""
     address = f"127.0.0.1:{free_port()}"
     env = os.environ | {
@@ -263,7 +252,7 @@ async def _front_door(
                 if process.returncode is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the front door did not start; see {workdir}")
                 await asyncio.sleep(0.1)
-        yield url
+        yield url, psutil.Process(process.pid)
     finally:
         if process.returncode is None:
             process.terminate()
@@ -288,7 +277,17 @@ def render(result: IntakeResult) -> str:
                 f"| {name} | {path} | {figures.per_second:,.1f} | {figures.latency.p50:,.1f} "
                 f"| {figures.latency.p99:,.1f} | {ratio} |"
             )
-    lines += ["", f"`new_alert` signals per HTTP repeat: {result.signals_per_http_repeat}"]
+    lines += [
+        "",
+        f"`new_alert` signals per HTTP repeat: {result.signals_per_http_repeat}",
+        "",
+        "CPU ms per accepted alert, per process:",
+        "",
+    ]
+    for name, kind in (("new", result.new), ("repeat", result.repeat)):
+        for path, figures in (("direct", kind.direct), ("HTTP", kind.http)):
+            shares = ", ".join(f"{k} {v:.1f}" for k, v in figures.cpu_ms.items())
+            lines.append(f"- {name} {path}: {shares}")
     return "\n".join(lines)
 
 

@@ -35,3 +35,19 @@ async def test_bad_field_is_named(front_door: FrontDoorUnderTest) -> None:
     errors = response.json()["errors"]
     assert any(e.startswith("title:") for e in errors), errors
     assert any(e.startswith("users_affected:") for e in errors), errors
+
+
+async def test_openapi_documents_every_intake_body(front_door: FrontDoorUnderTest) -> None:
+    document = (await front_door.http.get("/openapi.json")).json()
+    for path, field in (
+        ("/v1/alerts", "dedup_key"),
+        ("/v1/integrations/alertmanager", "groupKey"),
+        ("/v1/integrations/grafana", "groupKey"),
+        ("/v2/enqueue", "routing_key"),
+    ):
+        operation = document["paths"][path]["post"]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert field in schema["properties"], path
+        assert {"202", "400", "401", "403", "413", "429", "503"} <= set(operation["responses"])
+    assert (await front_door.http.get("/healthz")).json() == {"status": "ok"}
+    assert (await front_door.http.get("/readyz")).status_code == 200
