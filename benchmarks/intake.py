@@ -36,6 +36,7 @@ from temporalio.client import Client
 
 from api.keys import key_digest, new_key
 from benchmarks.figures import Distribution
+from benchmarks.http_sender import SenderPool
 from benchmarks.policy import write_policy
 from benchmarks.stack import Server, WorkerSettings, benchmark_worker, dev_server, processes
 from benchmarks.throughput import _Phase as Phase
@@ -103,12 +104,7 @@ async def measure(server: Server, plan: IntakePlan, workdir: Path) -> IntakeResu
     async with (
         benchmark_worker(server, "intake", policy_file, WorkerSettings()) as worker,
         _front_door(server, policy_file, worker.task_queue, workdir) as (url, front_door),
-        httpx.AsyncClient(
-            base_url=url,
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=60,
-            limits=httpx.Limits(max_connections=plan.concurrency),
-        ) as http,
+        _sender(url, key, plan.concurrency) as http,
     ):
         targets = [f"open-{n}" for n in range(plan.open_incidents)]
         for target in targets:
@@ -168,12 +164,22 @@ async def _direct(client: Client, task_queue: str, key: str) -> float:
     return time.monotonic() - started
 
 
-async def _http(http: httpx.AsyncClient, key: str) -> float:
+async def _http(http: SenderPool, key: str) -> float:
     started = time.monotonic()
-    response = await http.post("/v1/alerts", json=_alert(key).model_dump(exclude_none=True))
-    if response.status_code != 202:
-        raise RuntimeError(f"the front door answered {response.status_code}: {response.text}")
+    status, answer = await http.post("/v1/alerts", _alert(key).model_dump(exclude_none=True))
+    if status != 202:
+        raise RuntimeError(f"the front door answered {status}: {answer[:500]!r}")
     return time.monotonic() - started
+
+
+@asynccontextmanager
+async def _sender(url: str, key: str, size: int) -> AsyncIterator[SenderPool]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    pool = SenderPool(host, int(port), {"Authorization": f"Bearer {key}"}, size)
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 def _path(phases: list[Phase]) -> PathResult:
