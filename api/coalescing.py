@@ -19,8 +19,9 @@ from starter.incidents import OpenedIncident
 Send = Callable[[Alert], Awaitable[OpenedIncident]]
 MAX_CLIENTS = 500
 MIN_GAP_SECONDS = 0.02
-"""Between two sends for one key under a flood: at most 50 signals a second per incident,
-however fast the alerts come."""
+"""Between two sends for one key: at most 50 signals a second per incident, however fast the
+alerts come (the first alert of a quiet key still goes at once)."""
+MAX_REMEMBERED = 10_000
 
 
 @dataclass
@@ -53,12 +54,14 @@ def merge(alerts: list[Alert]) -> Alert:
 
 
 class Coalescer:
-    """One sender task per busy dedup key; alerts arriving meanwhile join its next batch."""
+    """One sender task per busy dedup key; alerts arriving meanwhile join its next batch, which
+    leaves no sooner than MIN_GAP_SECONDS after the previous one."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
         self._waiting: dict[str, _Batch] = {}
         self._busy: dict[str, asyncio.Task[None]] = {}
+        self._last_send: dict[str, float] = {}
         self.batches_sent = 0
 
     async def report(self, alert: Alert) -> OpenedIncident:
@@ -76,15 +79,20 @@ class Coalescer:
     async def _drain(self, key: str) -> None:
         loop = asyncio.get_running_loop()
         try:
-            while batch := self._waiting.pop(key, None):
+            while key in self._waiting:
+                wait = self._last_send.get(key, -MIN_GAP_SECONDS) + MIN_GAP_SECONDS - loop.time()
+                if wait > 0:  # sent a moment ago: alerts arriving meanwhile join this batch
+                    await asyncio.sleep(wait)
+                batch = self._waiting.pop(key)
+                self._last_send[key] = loop.time()
                 self.batches_sent += 1
-                started = loop.time()
                 try:
                     batch.done.set_result(await self._send(merge(batch.alerts)))
                 except Exception as error:
                     batch.done.set_exception(error)
                     batch.done.exception()  # retrieved: a waiter that gave up must not warn
-                if key in self._waiting:  # more came meanwhile: let them gather a moment
-                    await asyncio.sleep(max(0.0, started + MIN_GAP_SECONDS - loop.time()))
         finally:
             del self._busy[key]
+            if len(self._last_send) > MAX_REMEMBERED:
+                since = loop.time() - MIN_GAP_SECONDS
+                self._last_send = {k: t for k, t in self._last_send.items() if t > since}

@@ -31,25 +31,33 @@ class SenderPool:
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{self.extra}"
             f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
         ).encode()
-        reader, writer = await self._borrow()
-        try:
-            writer.write(head + payload)
-            status_line = await reader.readline()
-            length = 0
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value)
-            answer = await reader.readexactly(length)
-        except BaseException:
-            writer.close()
-            self._opened -= 1
-            raise
-        self._idle.put_nowait((reader, writer))
-        return int(status_line.split()[1]), answer
+        for fresh in (False, True):  # an idle connection the server closed: retry on a new one
+            reader, writer = await self._borrow(fresh)
+            try:
+                writer.write(head + payload)
+                status_line = await reader.readline()
+                if not status_line:
+                    self._drop(writer)
+                    continue
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value)
+                answer = await reader.readexactly(length)
+            except BaseException:
+                self._drop(writer)
+                raise
+            self._idle.put_nowait((reader, writer))
+            return int(status_line.split()[1]), answer
+        raise ConnectionError(f"{self.host}:{self.port} closed a new connection at once")
 
-    async def _borrow(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self._idle.empty() and self._opened < self.size:
+    def _drop(self, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+        self._opened -= 1
+
+    async def _borrow(self, fresh: bool) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if fresh or (self._idle.empty() and self._opened < self.size):
             self._opened += 1
             return await asyncio.open_connection(self.host, self.port)
         return await self._idle.get()
