@@ -5,30 +5,20 @@ It asserts what was measured, never how fast: timings depend on the machine and 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.intake import QUICK, IntakeResult
+from tests.benchmarks.runs import run_quick
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_DEADLINE_SECONDS = 300.0
 
 
 def test_quick_intake_run(tmp_path: Path) -> None:
-    finished = subprocess.run(
-        [sys.executable, "-m", "benchmarks.intake", "--quick", "--out", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=RUN_DEADLINE_SECONDS,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr[-3000:]
+    run_quick("benchmarks.intake", tmp_path, RUN_DEADLINE_SECONDS)
     result = IntakeResult.model_validate_json((tmp_path / "results.json").read_text())
     planned = QUICK.alerts * QUICK.rounds
     for kind in (result.new, result.repeat):
