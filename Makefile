@@ -7,7 +7,7 @@ PYTHON ?= python3
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 
-.PHONY: run test browser prometheus lint format bench clean
+.PHONY: run test test-components lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,29 +20,29 @@ $(UV):
 run: .venv/.synced
 	$(UV) run --locked escalation dev
 
-test: .venv/.synced browser prometheus
+test: .venv/.synced test-components
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked pytest
 
-# The UI journey test drives the Temporal UI in Debian's Chromium (Playwright uses the system
-# browser; nothing is downloaded at run time). Installed here when missing and we are root.
-browser:
-	@command -v $${ESCALATION_CHROMIUM:-chromium} >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; \
-	  else \
-	    echo "make test needs Chromium: apt-get install chromium, or set ESCALATION_CHROMIUM" >&2; \
-	    exit 1; \
-	  fi; }
+# Real components the tests start, from Debian's packages (package:command): Chromium for the
+# UI journey (Playwright drives the system browser; nothing is downloaded at run time), a real
+# Alertmanager for the front door's wire test, Prometheus and promtool for the metrics tests.
+# What is missing is installed in one apt-get run when we are root.
+TEST_COMPONENTS := chromium:$${ESCALATION_CHROMIUM:-chromium} \
+	prometheus-alertmanager:$${ESCALATION_ALERTMANAGER:-prometheus-alertmanager} \
+	prometheus:prometheus prometheus:promtool
 
-# The metrics tests start Debian's Prometheus and check the example rules with its promtool.
-prometheus:
-	@command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || { \
+test-components:
+	@missing=""; \
+	for component in $(TEST_COMPONENTS); do \
+	  command -v "$${component#*:}" >/dev/null 2>&1 || missing="$$missing $${component%%:*}"; \
+	done; \
+	[ -z "$$missing" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
-	    echo "make test needs Prometheus: apt-get install prometheus" >&2; \
+	    echo "make test needs Debian packages:$$missing (apt-get install them as root)" >&2; \
 	    exit 1; \
 	  fi; }
 

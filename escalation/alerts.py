@@ -10,6 +10,9 @@ DEDUP_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
 MAX_USERS_AFFECTED = 10_000_000_000
 """More than everyone on Earth; bounds a number that is stored and rendered in every message."""
 
+MAX_REPEATS = 1_000_000
+"""Bounds one coalesced report; a flood larger than this arrives as several."""
+
 ClientKey = Annotated[str, Field(max_length=100)]
 
 
@@ -40,3 +43,9 @@ class Alert(BaseModel):
     )
     source: str | None = Field(None, max_length=100, description="Who or what reported it")
     alert_id: str | None = Field(None, max_length=64, description="Unique id of this report")
+    repeats: int = Field(
+        1,
+        ge=1,
+        le=MAX_REPEATS,
+        description="How many reports this one stands for (a sender that coalesces a flood)",
+    )

@@ -44,6 +44,7 @@ def open_incident(
             resolve_clock_started=now,
         ),
         alert_ids=[alert.alert_id] if alert.alert_id else [],
+        alerts_received=alert.repeats,
     )
     state.record(now, "opened", alert.source or "reporter", f"{alert.title} ({alert.service})")
     state.record(now, "classified", SYSTEM, f"{classification.severity}: {classification.rule}")

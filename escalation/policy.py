@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
+from escalation.integrations import Integrations
 from escalation.schedules import Schedule
 
 ReviewRequirement = Literal["required", "optional", "none"]
@@ -229,6 +230,9 @@ class Policy(_PolicyModel):
         description="Per-address SMS and voice limits; bundles what they hold back",
     )
     classification: list[ClassificationRule] = Field(min_length=1)
+    integrations: Integrations = Field(
+        default={}, description="Monitors that report through the HTTP front door, by name"
+    )
 
     def severity(self, name: str) -> SeverityPolicy:
         """The rules for a severity this policy defines."""

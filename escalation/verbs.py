@@ -347,14 +347,17 @@ def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime
             f"{alert.title} (incident already {state.status})",
         )
         return []
-    state.alerts_received += 1
+    before = state.alerts_received
+    state.alerts_received += alert.repeats
     state.users_affected = max(state.users_affected, alert.users_affected)
     state.clients_affected = sorted({*state.clients_affected, *alert.clients_affected})
     count, source = state.alerts_received, alert.source or "reporter"
-    if count <= ALERTS_LOGGED:
+    if alert.repeats > 1 and before < ALERTS_LOGGED:
+        state.record(now, "alert", source, f"{alert.title} (alerts #{before + 1}-#{count})")
+    elif count <= ALERTS_LOGGED:
         state.record(now, "alert", source, f"{alert.title} (alert #{count})")
-    elif count % ALERTS_LOGGED == 0:
-        since = count - ALERTS_LOGGED + 1
+    elif count // ALERTS_LOGGED > before // ALERTS_LOGGED:
+        since = before // ALERTS_LOGGED * ALERTS_LOGGED + 1
         state.record(
             now, "alert", source, f"{alert.title} (alert #{count}; #{since}-#{count - 1} counted)"
         )

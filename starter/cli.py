@@ -50,6 +50,7 @@ from starter.incidents import (
     open_incident,
     send_verb,
 )
+from starter.serve_cli import register as register_front_door
 from worker.connection import connect
 from worker.search_attributes import register_search_attributes
 
@@ -522,6 +523,9 @@ def _log_to_stderr() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+register_front_door(app)
 
 
 def main() -> None:

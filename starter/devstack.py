@@ -19,6 +19,8 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.outbox import outbox_path
+from api.server import HttpService
+from api.settings import http_settings
 from escalation.alerts import Alert
 from escalation.incident import IncidentState
 from escalation.policy_loader import load_policy, policy_path
@@ -54,6 +56,8 @@ class DemoReport:
     settings: DevServerSettings
     outbox: Path
     server_log: Path
+    front_door: str | None = None
+    """The HTTP front door's URL, when it runs."""
 
 
 Say = Callable[[str], None]
@@ -66,12 +70,15 @@ async def run_dev_stack(settings: DevServerSettings, say: Say) -> None:
     server = DevServer(settings, log_file=STATE_DIR / "temporal.log")
     server.start()
     worker: asyncio.Task[None] | None = None
+    front_door: HttpService | None = None
     try:
         say(f"Temporal dev server starting on {settings.address} (data: {settings.db_file})")
         if metrics is not None:
             say(f"Worker metrics: {metrics.url}")
         client = await server.wait_until_ready()
         worker = asyncio.create_task(run_worker(client))
+        front_door = HttpService(client, http_settings(), policy_path(), embedded=True)
+        await front_door.start()
         incident = await open_incident(client, DEMO_ALERT, policy=policy)
         state = await _opened_state(client, incident.key, worker)
         if worker.done():  # stopped (Ctrl-C) before the demo was ready
@@ -80,12 +87,19 @@ async def run_dev_stack(settings: DevServerSettings, say: Say) -> None:
         say(
             next_steps(
                 DemoReport(
-                    incident, state, settings, outbox_path().resolve(), server.log_file.resolve()
+                    incident,
+                    state,
+                    settings,
+                    outbox_path().resolve(),
+                    server.log_file.resolve(),
+                    front_door.url,
                 )
             )
         )
         await worker
     finally:
+        if front_door is not None:
+            await front_door.stop()
         if worker is not None and not worker.done():
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -140,6 +154,11 @@ def next_steps(report: DemoReport) -> str:
         )
     escalation, temporal = _command("escalation"), _command("temporal")
     lines += [
+        *(
+            [f"  HTTP intake:  {report.front_door}  (OpenAPI: {report.front_door}/docs)"]
+            if report.front_door
+            else []
+        ),
         f"  Outbox:       {report.outbox}  (email/SMS without credentials land here)",
         f"  Server log:   {report.server_log}",
         "",
@@ -147,6 +166,15 @@ def next_steps(report: DemoReport) -> str:
         f"  {prefix}{escalation} status {key}",
         f"  {prefix}{escalation} ack {key} --by you --note 'looking'",
         f"  {prefix}{escalation} resolve {key} --by you --cause 'bad deploy' --resolution 'rolled back'",
+        *(
+            [
+                f"  curl -X POST {report.front_door}/v1/alerts -H 'Authorization: Bearer "
+                "demo-generic-key' -H 'Content-Type: application/json' "
+                """-d '{"title": "disk full", "dedup_key": "disk-db1"}'"""
+            ]
+            if report.front_door
+            else []
+        ),
         f"  {temporal} workflow signal --address {settings.address} --workflow-id "
         f'{report.incident.workflow_id} --name add_note --input \'{{"by": "you", "text": "hi"}}\'',
         "",

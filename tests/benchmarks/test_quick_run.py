@@ -6,17 +6,15 @@ timings depend on the machine and on whatever else runs on it.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.results import Results
+from tests.benchmarks.runs import run_quick
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 RUN_DEADLINE_SECONDS = 150.0
 """A hung run fails here instead of hanging the suite; a healthy one takes about 30 s."""
 
@@ -24,15 +22,7 @@ RUN_DEADLINE_SECONDS = 150.0
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("benchmarks")
-    finished = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=RUN_DEADLINE_SECONDS,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stderr[-3000:]
+    run_quick("benchmarks", out, RUN_DEADLINE_SECONDS)
     return out
 
 

@@ -155,6 +155,7 @@ VALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "dedup_key": st.none() | st.just("payments-5xx"),
     "source": st.none() | plain_texts,
     "alert_id": st.none() | st.sampled_from(["a1", "a2"]),
+    "repeats": st.integers(1, 1_000_000),
     "blocking": st.booleans(),
     "id": st.sampled_from(["A1", "A2", "A9"]),
 }

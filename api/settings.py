@@ -1,0 +1,47 @@
+"""Where the HTTP service listens and how it names itself, from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
+MAX_BODY_BYTES = 1_048_576
+"""Larger bodies are refused with 413: a big Alertmanager group is a few hundred kilobytes."""
+
+
+class SettingInvalid(ValueError):
+    """An environment value the service cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """The listening address and the public URL used in the links the service hands out."""
+
+    host: str
+    port: int
+    public_url: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def parse_address(value: str, variable: str = "ESCALATION_HTTP_ADDRESS") -> tuple[str, int]:
+    """`host:port` (port 0 picks a free one), with one clear line when it is not."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise SettingInvalid(f"{variable}={value!r}: expected host:port, such as 127.0.0.1:8080")
+    return host.strip("[]"), int(port)
+
+
+def http_settings(environ: dict[str, str] | None = None) -> HttpSettings:
+    """Read ESCALATION_HTTP_ADDRESS and ESCALATION_PUBLIC_URL (default: http://<address>)."""
+    env = os.environ if environ is None else environ
+    host, port = parse_address(env.get("ESCALATION_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS)
+    public_url = (env.get("ESCALATION_PUBLIC_URL") or "").rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise SettingInvalid(
+            f"ESCALATION_PUBLIC_URL={public_url!r}: expected an http:// or https:// URL"
+        )
+    return HttpSettings(host=host, port=port, public_url=public_url or f"http://{host}:{port}")
