@@ -29,6 +29,7 @@ from api.intake import (
     Saturated,
     Unavailable,
 )
+from api.intake_metrics import count_intake
 from api.keys import KeyMatch, bearer_key, find_integration
 from api.policy_source import PolicySource
 from api.problems import BadRequest, validation_problems
@@ -233,6 +234,9 @@ async def _healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+INTAKE_KINDS = {"alert": "generic", "enqueue": "pagerduty"}
+"""The metrics label of each intake route, named like the integration types it serves."""
+
 INTAKE_ROUTES = (
     ("/v1/alerts", "alert", Alert, Accepted, "Our Alert JSON: open, or join by dedup_key"),
     (
@@ -283,6 +287,9 @@ def create_app(
             openapi_extra=_body_doc(body),
             summary=summary,
         )(getattr(door, method))
+    count_intake(
+        app, {path: INTAKE_KINDS.get(method, method) for path, method, *_ in INTAKE_ROUTES}
+    )
     app.get("/healthz", summary="The process answers")(_healthz)
     app.get("/readyz", summary="Ready only while Temporal answers", responses={503: {}})(door.ready)
     return app

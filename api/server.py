@@ -9,11 +9,11 @@ from pathlib import Path
 
 import uvicorn
 from temporalio.client import Client
-from temporalio.envconfig import ClientConfig
 
 from api.app import create_app
 from api.policy_source import PolicySource
 from api.settings import HttpSettings
+from worker.connection import client_config
 from workflows.failures import DATA_CONVERTER
 
 STARTUP_SECONDS = 30.0
@@ -22,9 +22,7 @@ STARTUP_SECONDS = 30.0
 async def lazy_client() -> Client:
     """The client from the SDK's environment config, connecting on first use: the service
     starts (and answers 503 on /readyz) while Temporal is down, and recovers when it is back."""
-    config = ClientConfig.load_client_connect_config()
-    config.setdefault("target_host", "localhost:7233")
-    return await Client.connect(**config, data_converter=DATA_CONVERTER, lazy=True)
+    return await Client.connect(**client_config(), data_converter=DATA_CONVERTER, lazy=True)
 
 
 class _EmbeddedServer(uvicorn.Server):

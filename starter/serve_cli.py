@@ -39,6 +39,10 @@ def serve(
 
     from api.server import serve_forever  # noqa: PLC0415 - uvicorn loads only when serving
     from api.settings import SettingInvalid, http_settings  # noqa: PLC0415
+    from worker.metrics import (  # noqa: PLC0415
+        MetricsAddressInvalid,
+        install_metrics_from_environment,
+    )
 
     logging.basicConfig(
         level=logging.INFO,
@@ -49,7 +53,8 @@ def serve(
     try:
         http_settings()
         load_policy(file)
-    except SettingInvalid as error:
+        install_metrics_from_environment()  # before the client: it reports to this runtime
+    except (SettingInvalid, MetricsAddressInvalid) as error:
         raise _fail(str(error)) from None
     except PolicyInvalid as error:
         raise _fail(f"{error.source}: invalid policy: " + "; ".join(error.problems)) from None

@@ -60,13 +60,6 @@ def parse_address(value: str) -> str:
     return f"{host}:{number}"
 
 
-def next_port(address: str) -> str:
-    """The same IP, one port up: `escalation dev` gives its second process (the HTTP service)
-    this address, as two processes cannot serve metrics on one port."""
-    host, _, port = parse_address(address).rpartition(":")
-    return f"{host}:{int(port) + 1}"
-
-
 def install_metrics(address: str) -> MetricsEndpoint:
     """Serve metrics on `address` from a new default SDK runtime; raises MetricsAddressInvalid."""
     bind = parse_address(address)

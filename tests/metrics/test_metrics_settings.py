@@ -15,7 +15,6 @@ from tests.metrics.prometheus import debian_binary
 from worker.metrics import (
     MetricsAddressInvalid,
     installed_meter,
-    next_port,
     parse_address,
     record_intake,
 )
@@ -44,10 +43,6 @@ def test_an_ip_and_port_is_accepted(value: str, address: str) -> None:
 def test_anything_else_is_refused_naming_the_variable(value: str) -> None:
     with pytest.raises(MetricsAddressInvalid, match="ESCALATION_METRICS_ADDRESS must be IP:PORT"):
         parse_address(value)
-
-
-def test_the_second_process_of_the_dev_stack_gets_the_next_port() -> None:
-    assert next_port("127.0.0.1:9464") == "127.0.0.1:9465"
 
 
 WORKER_COMMANDS = [
