@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from escalation.environment import SettingInvalid, url_setting
 
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
 MAX_BODY_BYTES = 1_048_576
 """Larger bodies are refused with 413: a big Alertmanager group is a few hundred kilobytes."""
-
-
-class SettingInvalid(ValueError):
-    """An environment value the service cannot use; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,9 @@ def parse_address(value: str, variable: str = "ESCALATION_HTTP_ADDRESS") -> tupl
     return host.strip("[]"), int(port)
 
 
-def http_settings(environ: dict[str, str] | None = None) -> HttpSettings:
+def http_settings(environ: Mapping[str, str] | None = None) -> HttpSettings:
     """Read ESCALATION_HTTP_ADDRESS and ESCALATION_PUBLIC_URL (default: http://<address>)."""
     env = os.environ if environ is None else environ
     host, port = parse_address(env.get("ESCALATION_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS)
-    public_url = (env.get("ESCALATION_PUBLIC_URL") or "").rstrip("/")
-    if public_url and not public_url.startswith(("http://", "https://")):
-        raise SettingInvalid(
-            f"ESCALATION_PUBLIC_URL={public_url!r}: expected an http:// or https:// URL"
-        )
+    public_url = (url_setting("ESCALATION_PUBLIC_URL", environ=env) or "").rstrip("/")
     return HttpSettings(host=host, port=port, public_url=public_url or f"http://{host}:{port}")
