@@ -199,7 +199,15 @@ def _check(states: list[IncidentState], fake: FakeProviders, crash: Crash) -> di
             state.incident_id,
             steps,
         )
-        assert {e.kind for e in state.timeline} <= {"opened", "classified", "paged", "escalated"}
+        # Each contact has one address, so the severity's other channel is recorded as skipped.
+        allowed = {"opened", "classified", "paged", "escalated", "message_skipped"}
+        assert {e.kind for e in state.timeline} <= allowed
+        skipped = [n for n in state.notifications if n.status == "skipped"]
+        assert {(n.recipient, n.channel) for n in skipped} <= {
+            ("Alice Ng", "sms"),
+            ("Bob Okafor", "email"),
+            ("Erin Walsh", "sms"),
+        }, (state.incident_id, skipped)
         for earlier, later in itertools.pairwise(steps):
             due = earlier.at + TIER_WINDOW
             assert later.at >= due, (state.incident_id, earlier, later)
