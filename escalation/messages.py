@@ -6,7 +6,7 @@ the wording on each channel is activities/message_rendering.py.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel
 
@@ -62,6 +62,22 @@ class DeliveryReceipt(BaseModel):
 
     status: Literal["sent", "outbox"]
     provider_id: str | None = None
+
+
+class ProviderAnswer(TypedDict, total=False):
+    """A failed delivery's details, which the workflow reads to choose the next channel.
+
+    `address_usable` is the activity's verdict on the address itself: False when the provider
+    says it cannot exist (no retry or other channel to it helps), True when only this channel is
+    refused (SMS STOP, a landline) and a voice call to the same number may still get through.
+    `code` is the provider's own error code, kept for the timeline and for histories recorded
+    before `address_usable` existed.
+    """
+
+    provider: str
+    status: int
+    code: int | None
+    address_usable: bool
 
 
 PERMANENT_FAILURE = "PermanentDeliveryFailure"
