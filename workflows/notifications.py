@@ -51,7 +51,7 @@ URGENT_AUDIENCES = frozenset({"responders", "management"})
 UNUSABLE_NUMBER_CODES_OF_OLD_HISTORIES = frozenset({21211})
 """Only for failures recorded before activities stated `address_usable` (ProviderAnswer): there
 the Twilio code alone told a number that cannot exist. Replay must decide as the workflow did
-then; drop this once no incident started before 2026-12-02 can be replayed."""
+then; drop it with the histories that lack the fact (CONTRIBUTING.md, Removing an old path)."""
 PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
 NO_PAGE_AFTER_ACK = "no-page-after-ack-while-asking-throttle"
 """Patch id (2026-11-22): a page called off while asking its throttle is not sent. Histories
