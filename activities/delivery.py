@@ -8,9 +8,10 @@ from typing import Protocol
 
 from temporalio import activity
 
+from activities.message_rendering import render
 from activities.provider_errors import our_bug
 from escalation.contacts import Channel
-from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage, render
+from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage
 
 log = logging.getLogger(__name__)
 

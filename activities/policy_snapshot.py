@@ -28,9 +28,9 @@ class PolicyActivities:
         """The policy on disk now; if the file became invalid, the last good one and a warning.
 
         The file is parsed again only when its bytes changed: parsing and validating it for every
-        incident took about a tenth of the worker's CPU while incidents opened (benchmarks/), and
-        hashing a few kilobytes costs microseconds. (A stat stamp could miss two same-size edits
-        within one mtime tick.)
+        incident costs the worker CPU while incidents open (README, Worker settings), hashing a
+        few kilobytes next to nothing. (A stat stamp could miss two same-size edits within one
+        mtime tick.)
         """
         digest = _digest(self.path)
         if digest is None or digest != self._parsed:

@@ -15,11 +15,11 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from typing import Protocol, TypedDict, TypeVar
+from typing import Protocol, TypeVar
 
 from temporalio.exceptions import ApplicationError, FailureError
 
-from escalation.messages import OUR_BUG, PERMANENT_FAILURE
+from escalation.messages import OUR_BUG, PERMANENT_FAILURE, ProviderAnswer
 
 TRANSIENT_FAILURE = "TransientDeliveryFailure"
 """ApplicationError type for 5xx, timeouts and refused connections: retried with backoff."""
@@ -39,18 +39,6 @@ T = TypeVar("T")
 
 DETAIL_LIMIT = 300
 """Characters of a provider's error text kept: it lands in workflow history."""
-
-
-class ProviderAnswer(TypedDict, total=False):
-    """The error's details: which provider said what, for a workflow deciding on a fallback.
-
-    Twilio's `code` tells an unusable number (21211) from an SMS-only refusal (21610
-    unsubscribed, 21614 a landline) where a voice call to the same number may still work.
-    """
-
-    provider: str
-    status: int
-    code: int | None
 
 
 class Headers(Protocol):

@@ -8,8 +8,9 @@ from temporalio import activity
 
 from activities.delivery import Transport
 from activities.provider_errors import our_bug
+from activities.report_rendering import render_report
 from escalation.messages import DeliveryReceipt, RenderedMessage
-from escalation.report import ReportDelivery, build_report, render_report
+from escalation.report import ReportDelivery, build_report
 
 log = logging.getLogger(__name__)
 

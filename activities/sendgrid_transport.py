@@ -17,14 +17,13 @@ from python_http_client.exceptions import HTTPError
 from sendgrid import SendGridAPIClient
 
 from activities.provider_errors import (
-    ProviderAnswer,
     is_permanent_status,
     permanent,
     provider_delay,
     transient,
 )
 from escalation.delivery_timing import PROVIDER_REQUEST_TIMEOUT
-from escalation.messages import DeliveryReceipt, RenderedMessage
+from escalation.messages import DeliveryReceipt, ProviderAnswer, RenderedMessage
 
 SENDGRID_API = "https://api.sendgrid.com"
 DEFAULT_TIMEOUT_SECONDS = PROVIDER_REQUEST_TIMEOUT.total_seconds()
@@ -101,7 +100,7 @@ class SendGridTransport:
 def _refusal(error: HTTPError, secrets: list[str]) -> Exception:
     status = int(error.status_code)
     detail = f"SendGrid answered {status}: {_error_text(error)}"
-    answer = ProviderAnswer(provider="sendgrid", status=status)
+    answer = ProviderAnswer(provider="sendgrid", status=status, address_usable=True)
     if is_permanent_status(status):
         return permanent(detail, secrets, answer=answer)
     return transient(

@@ -20,14 +20,13 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from activities.provider_errors import (
     Headers,
-    ProviderAnswer,
     is_permanent_status,
     permanent,
     provider_delay,
     transient,
 )
 from activities.twilio_client import HeaderKeepingHttpClient
-from escalation.messages import DeliveryReceipt, RenderedMessage
+from escalation.messages import DeliveryReceipt, ProviderAnswer, RenderedMessage
 
 PERMANENT_ERROR_CODES: dict[int, str] = {
     21211: "invalid 'To' phone number",
@@ -35,6 +34,10 @@ PERMANENT_ERROR_CODES: dict[int, str] = {
     21614: "'To' number is not a mobile number",
 }
 """Twilio error codes that no retry fixes, named for the timeline (any other 4xx is final too)."""
+
+UNUSABLE_NUMBER_CODES = frozenset({21211})
+"""Codes that condemn the number itself; the other refusals (21610 STOP, 21614 landline) still
+let a voice call to the same number through."""
 
 ACKNOWLEDGE_PROMPT = "Press 1 to acknowledge."
 GATHER_ROUNDS = 2
@@ -129,7 +132,12 @@ def _refusal(
     text = str(error.msg) if isinstance(error, TwilioRestException) else error.detail or error.title
     named = PERMANENT_ERROR_CODES.get(code) if isinstance(code, int) else None
     detail = f"Twilio answered {status} (error {code}): {named or text}"
-    answer = ProviderAnswer(provider="twilio", status=status, code=code)
+    answer = ProviderAnswer(
+        provider="twilio",
+        status=status,
+        code=code,
+        address_usable=code not in UNUSABLE_NUMBER_CODES,
+    )
     if named or is_permanent_status(status):
         return permanent(detail, secrets, answer=answer)
     delay = provider_delay(_last_headers(client))

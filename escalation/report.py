@@ -8,11 +8,9 @@ client version is a filter over the same facts, so the two can never disagree on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import datetime, timedelta
 from typing import Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.incident import IncidentState
@@ -25,7 +23,6 @@ Verdict = Literal["met", "breached", "pending"]
 SlaClock = Literal["acknowledge", "resolve"]
 
 DELIVERED = frozenset({"sent", "outbox"})
-SUBJECT_LIMIT = 200
 
 
 # -- the facts --------------------------------------------------------------------------------------
@@ -150,14 +147,6 @@ class FinalReport(BaseModel):
     def client_updates_sent(self) -> int:
         """Client messages that left (or went to the outbox)."""
         return sum(1 for message in self.client_messages if message.status in DELIVERED)
-
-
-class RenderedReport(BaseModel):
-    """The report as people read it: Markdown (also the email's text part), HTML, a subject."""
-
-    markdown: str
-    html: str
-    subject: str
 
 
 class ReportDelivery(BaseModel):
@@ -445,50 +434,3 @@ def _review_facts(review: ReviewState) -> ReviewFacts:
         completed_by=review.completed_by,
         completed_at=review.completed_at,
     )
-
-
-# -- rendering --------------------------------------------------------------------------------------
-
-
-def render_report(report: FinalReport) -> RenderedReport:
-    """Markdown and HTML from the same facts; the HTML escapes everything an operator typed."""
-    environment = _templates()
-    context = {"r": report, "updates_sent": report.client_updates_sent}
-    return RenderedReport(
-        markdown=environment.get_template("report.md.j2").render(context).strip() + "\n",
-        html=environment.get_template("report.html.j2").render(context).strip() + "\n",
-        subject=_subject(report),
-    )
-
-
-def _subject(report: FinalReport) -> str:
-    if report.audience == "client":
-        subject = f"Incident report: {report.title}"
-    else:
-        subject = (
-            f"Final report: [{report.severity}] {report.service}: {report.title} "
-            f"({report.incident_id})"
-        )
-    return " ".join(subject.split())[:SUBJECT_LIMIT]
-
-
-def _clock(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
-
-
-def _cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped and line breaks flattened, so the table holds."""
-    return " ".join(str(value).split()).replace("|", "\\|")
-
-
-@cache
-def _templates() -> Environment:
-    environment = Environment(
-        loader=PackageLoader("escalation", "templates"),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=lambda name: bool(name and name.endswith(".html.j2")),
-    )
-    environment.filters.update(duration=human_duration, clock=_clock, cell=_cell)
-    return environment

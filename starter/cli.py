@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from temporalio.client import Client, RPCTimeoutOrCancelledError
 
+from activities.report_rendering import render_report
 from escalation.alerts import Alert
 from escalation.commands import (
     Acknowledge,
@@ -38,7 +39,7 @@ from escalation.durations import Duration
 from escalation.environment import seconds_setting
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
-from escalation.report import build_report, render_report
+from escalation.report import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
 from starter import oncall_cli, render
 from starter.errors import NoAnswer, explain

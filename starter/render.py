@@ -14,10 +14,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from activities.report_rendering import RenderedReport
 from escalation.contract import CommandResult
 from escalation.incident import IncidentState
 from escalation.policy import Policy
-from escalation.report import RenderedReport, human_duration
+from escalation.report import human_duration
 from escalation.stats import Figures, IncidentStats
 from starter.incidents import IncidentListing, OpenedIncident
 

@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import URGENT_AUDIENCES, deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
+    from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
 
 HISTORY_LIMIT = 5_000
@@ -91,7 +92,7 @@ def _describe(verb: str, what: str) -> str:
 
 
 @workflow.defn(name=INCIDENT_WORKFLOW)
-class IncidentWorkflow:
+class IncidentWorkflow(HearsThrottleAnswers):
     """One incident from report to close."""
 
     @workflow.init

@@ -17,7 +17,13 @@ with workflow.unsafe.imports_passed_through():
     from escalation.contacts import Channel
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.logbook import Logbook, NotificationRecord
-    from escalation.messages import OUR_BUG, PERMANENT_FAILURE, DeliveryReceipt, OutboundMessage
+    from escalation.messages import (
+        OUR_BUG,
+        PERMANENT_FAILURE,
+        DeliveryReceipt,
+        OutboundMessage,
+        ProviderAnswer,
+    )
     from escalation.throttle import THROTTLED_CHANNELS, SlotAnswer, SlotRequest
     from workflows.metrics import fallback_planned, message_recorded
     from workflows.throttle_answers import throttle_answers, withdraw
@@ -42,9 +48,10 @@ out), then fall back to another channel rather than arrive an hour late."""
 
 URGENT_AUDIENCES = frozenset({"responders", "management"})
 
-UNUSABLE_NUMBER_CODES = frozenset({21211})
-"""Twilio codes that condemn the number itself; other refusals (21610 STOP, 21614 landline)
-still let a voice call to the same number through."""
+UNUSABLE_NUMBER_CODES_OF_OLD_HISTORIES = frozenset({21211})
+"""Only for failures recorded before activities stated `address_usable` (ProviderAnswer): there
+the Twilio code alone told a number that cannot exist. Replay must decide as the workflow did
+then; drop it with the histories that lack the fact (CONTRIBUTING.md, Removing an old path)."""
 PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
 NO_PAGE_AFTER_ACK = "no-page-after-ack-while-asking-throttle"
 """Patch id (2026-11-22): a page called off while asking its throttle is not sent. Histories
@@ -406,5 +413,12 @@ class DeliveryFailure:
         if cause.type == OUR_BUG:
             return cls(cause.message, address_still_usable=True)
         answer = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-        usable = cause.type == PERMANENT_FAILURE and answer.get("code") not in UNUSABLE_NUMBER_CODES
+        usable = cause.type == PERMANENT_FAILURE and _address_usable(answer)
         return cls(cause.message, address_still_usable=usable)
+
+
+def _address_usable(answer: ProviderAnswer) -> bool:
+    """The activity's verdict on the address, or for old histories the one their code implied."""
+    if "address_usable" in answer:
+        return answer["address_usable"]
+    return answer.get("code") not in UNUSABLE_NUMBER_CODES_OF_OLD_HISTORIES

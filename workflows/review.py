@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
+    from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
 
 
@@ -56,7 +57,7 @@ def _describe(verb: str, what: str) -> str:
 
 
 @workflow.defn(name=REVIEW_WORKFLOW)
-class PostIncidentReviewWorkflow:
+class PostIncidentReviewWorkflow(HearsThrottleAnswers):
     """One post-incident review, from assignment to completion."""
 
     @workflow.init

@@ -2,15 +2,15 @@
 
 Production workers run workflows outside the sandbox by default. The sandbox re-creates its
 restricted view of the standard library for every workflow run it starts, and every incident
-that left the worker's cache starts one again to replay. With 10,000 incidents open (1,000
-cached) that made the escalation lag's p99 2.1 s in the sandbox and 0.72 s outside it
-(docs/benchmarks). What the sandbox would catch at run time, a clock or random call or I/O in
-workflow code, the in-process workflow tests and the replay tests catch in CI: they run
-`strict`. (The end-to-end tests run the real worker process, so with production's setting.)
+that left the worker's cache starts one again to replay, which makes escalations late when many
+incidents are open (figures: README, Worker settings, and docs/benchmarks). What the sandbox
+would catch at run time, a clock or random call or I/O in workflow code, the in-process workflow
+tests and the replay tests catch in CI: they run `strict`. (The end-to-end tests run the real
+worker process, so with production's setting.)
 
 `ESCALATION_WORKFLOW_SANDBOX=on` puts a production worker back in the sandbox, with our own
-workflow modules passed through (imported once, not again for every run: without that, the lag
-p99 at 1,500 open incidents was 32 s).
+workflow modules passed through: imported once, not again for every run (re-importing them is
+what made the strict sandbox's lag the worst of all).
 
 `phonenumbers` is passed through in every sandbox: it loads each region's metadata lazily, and
 inside the sandbox that import touches `threading.Lock` and fails the workflow task.

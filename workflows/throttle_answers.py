@@ -1,11 +1,13 @@
 """The delivering workflow's side of a contact throttle: hearing its answers, withdrawing requests.
 
-The throttle (`workflows/throttle.py`) answers by signal. Any workflow that delivers (incident,
-review) hears it through a handler registered on first use, without declaring anything.
+The throttle (`workflows/throttle.py`) answers by signal. Every workflow that delivers (incident,
+review) derives from HearsThrottleAnswers, which declares that signal with a description, so the
+Temporal UI lists it like any other.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from temporalio import workflow
@@ -19,11 +21,9 @@ with workflow.unsafe.imports_passed_through():
 
 
 class ThrottleAnswers:
-    """The `throttle_answer` signal handler of the workflow it runs in, and what it received.
+    """What the throttles answered, per notification id, furthest stage kept.
 
-    Registered on first use with `workflow.set_signal_handler`, so every workflow that delivers
-    (incident, review) hears its throttles without declaring anything; answers that arrive before
-    that are buffered by the SDK. Never raises: a bad payload is logged and dropped.
+    Never raises: a bad payload is logged and dropped.
     """
 
     STAGE = {"send": 0, "held": 1, "delivered": 2, "failed": 2}
@@ -42,15 +42,27 @@ class ThrottleAnswers:
             self.received[answer.notification_id] = answer
 
 
+class HearsThrottleAnswers:
+    """Base of a workflow that delivers: declares the signal its contact throttles answer by."""
+
+    @cached_property
+    def heard_throttle_answers(self) -> ThrottleAnswers:
+        return ThrottleAnswers()
+
+    @workflow.signal(
+        name=ANSWER_SIGNAL,
+        description="Sent by a contact throttle (ContactThrottleWorkflow): whether a message may "
+        "go out now, is held for a bundle, or how its bundle ended. Not for operators.",
+    )
+    def throttle_answer(self, payload: Any = None) -> None:
+        self.heard_throttle_answers.receive(payload)
+
+
 def throttle_answers() -> ThrottleAnswers:
-    """This workflow's throttle answers, registering the signal handler the first time."""
-    handler = workflow.get_signal_handler(ANSWER_SIGNAL)
-    answers = getattr(handler, "__self__", None)
-    if isinstance(answers, ThrottleAnswers):
-        return answers
-    answers = ThrottleAnswers()
-    workflow.set_signal_handler(ANSWER_SIGNAL, answers.receive)
-    return answers
+    """The throttle answers of the workflow this runs in, which must hear them."""
+    hearer = workflow.instance()
+    assert isinstance(hearer, HearsThrottleAnswers), "a delivering workflow hears throttle answers"
+    return hearer.heard_throttle_answers
 
 
 async def withdraw(message: OutboundMessage) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from activities.message_rendering import render
 from escalation.actions import MessageFacts, Purpose
 from escalation.contacts import Channel
-from escalation.messages import OutboundMessage, RenderedMessage, render
+from escalation.messages import OutboundMessage, RenderedMessage
 
 EMAIL_FROM = "Escalation <escalation@example.com>"
 FROM_NUMBER = "+15555550100"

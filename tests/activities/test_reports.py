@@ -7,9 +7,10 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
+from activities.report_rendering import render_report
 from activities.reports import ReportActivities
 from escalation.policy import Policy
-from escalation.report import Audience, ReportDelivery, build_report, render_report
+from escalation.report import Audience, ReportDelivery, build_report
 from tests.escalation.report_scenario import (
     INTERNAL_NOTE,
     checkout_review,

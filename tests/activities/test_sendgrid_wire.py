@@ -75,7 +75,7 @@ def test_client_errors_are_permanent_and_name_sendgrids_reason(
     assert error.type == PERMANENT_FAILURE
     assert error.non_retryable
     assert error.message == f"SendGrid answered {status}: The from address is not verified"
-    assert error.details == ({"provider": "sendgrid", "status": status},)
+    assert error.details == ({"provider": "sendgrid", "status": status, "address_usable": True},)
 
 
 def test_a_wrong_api_key_is_refused_for_good(providers: FakeProviders) -> None:

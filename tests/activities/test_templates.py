@@ -7,10 +7,10 @@ from typing import get_args
 
 import pytest
 
+from activities.message_rendering import HEADLINES
 from escalation import gsm7
 from escalation.actions import Purpose
 from escalation.incident import Resolution
-from escalation.messages import HEADLINES
 from tests.activities.support import OPENED, rendered
 
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)

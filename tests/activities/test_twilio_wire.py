@@ -112,15 +112,15 @@ def test_voice_gathers_to_the_ack_url_once_there_is_one(twilio: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "reason"),
+    ("code", "reason", "address_usable"),
     [
-        (21211, "invalid 'To' phone number"),
-        (21610, "recipient unsubscribed (replied STOP)"),
-        (21614, "'To' number is not a mobile number"),
+        (21211, "invalid 'To' phone number", False),
+        (21610, "recipient unsubscribed (replied STOP)", True),
+        (21614, "'To' number is not a mobile number", True),
     ],
 )
-def test_known_refusals_are_permanent(
-    sms: TwilioSmsTransport, providers: FakeProviders, code: int, reason: str
+def test_known_refusals_are_permanent_and_say_whether_the_number_still_works(
+    sms: TwilioSmsTransport, providers: FakeProviders, code: int, reason: str, address_usable: bool
 ) -> None:
     providers.inject(MESSAGES, twilio_error(400, code, "The 'To' number is not valid."))
 
@@ -128,7 +128,9 @@ def test_known_refusals_are_permanent(
 
     assert (error.type, error.non_retryable) == (PERMANENT_FAILURE, True)
     assert error.message == f"Twilio answered 400 (error {code}): {reason}"
-    assert error.details == ({"provider": "twilio", "status": 400, "code": code},)
+    assert error.details == (
+        {"provider": "twilio", "status": 400, "code": code, "address_usable": address_usable},
+    )
 
 
 @pytest.mark.parametrize(("status", "code"), [(400, 21201), (403, 20008), (404, 20404)])

@@ -3,10 +3,11 @@ verdict or flag (example policy: critical acks within 15m, medium within 2h)."""
 
 from __future__ import annotations
 
+from activities.report_rendering import render_report
 from escalation import engine
 from escalation.commands import Acknowledge, ChangeSeverity
 from escalation.policy import Policy
-from escalation.report import ack_breached, build_report, render_report
+from escalation.report import ack_breached, build_report
 from tests.escalation.test_verbs import T0, at, do, open_incident
 
 LOWER = ChangeSeverity(by="carol", severity="medium", reason="one region only")

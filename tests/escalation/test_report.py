@@ -11,14 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from activities.report_rendering import render_report
 from escalation.commands import Resolve
 from escalation.policy import Policy
-from escalation.report import (
-    FinalReport,
-    build_report,
-    human_duration,
-    render_report,
-)
+from escalation.report import FinalReport, build_report, human_duration
 from tests.escalation.report_scenario import (
     ACK_NOTE,
     INTERNAL_NOTE,

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from activities.message_rendering import render
 from escalation import gsm7
 from escalation.actions import MessageFacts
-from escalation.messages import OutboundMessage, render
+from escalation.messages import OutboundMessage
 from escalation.policy import SMS_LIMITS, VOICE_LIMITS, ThrottleLimit
 from escalation.policy_loader import PolicyInvalid, parse_policy
 from escalation.throttle import (

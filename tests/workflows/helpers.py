@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
+from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 
 from escalation.alerts import Alert
@@ -91,6 +92,12 @@ def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
         ):
             names.append(record.recipient)
     return names
+
+
+async def ui_signals(handle: WorkflowHandle) -> dict[str, str]:
+    """The signals the Temporal UI offers in its Send a Signal dropdown, with their descriptions."""
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    return {d.name: d.description for d in metadata.definition.signal_definitions}
 
 
 async def workflow_task_failures(handle: WorkflowHandle) -> list[str]:

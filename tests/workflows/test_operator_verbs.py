@@ -18,6 +18,7 @@ from tests.workflows.helpers import (
     paged_recipients,
     start_incident,
     status,
+    ui_signals,
     wait_for,
     workflow_task_failures,
 )
@@ -212,9 +213,11 @@ async def test_the_ui_lists_every_verb_as_signal_and_update_with_an_example(
     async with worker.worker:
         handle = await start_incident(worker)
         metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
-        signals = {d.name: d.description for d in metadata.definition.signal_definitions}
+        signals = await ui_signals(handle)
         updates = {d.name: d.description for d in metadata.definition.update_definitions}
         for verb in VERBS:
             assert f"Example: {EXAMPLES[verb]}" in signals[verb]
             assert updates[verb] == signals[verb]
         assert "status" in {d.name for d in metadata.definition.query_definitions}
+        assert "throttle_answer" in signals
+        assert [name for name, description in signals.items() if not description] == []

@@ -16,6 +16,7 @@ from tests.workflows.helpers import (
     entries,
     start_incident,
     status,
+    ui_signals,
     wait_for,
     workflow_task_failures,
 )
@@ -81,6 +82,17 @@ async def test_resolving_a_critical_incident_starts_its_review_and_stays_resolve
         )
         to = {n.to for n in incident_state.notifications if n.purpose == "final_report_client"}
         assert to == {"ops@acme.example", "noc@globex.example", "frank@example.com"}
+
+
+async def test_the_ui_lists_every_review_signal_with_a_description(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    """The throttle's answer included: the UI's Send a Signal dropdown shows each described."""
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        signals = await ui_signals((await resolved_critical_incident(time_skipping_env, worker))[1])
+    assert "throttle_answer" in signals
+    assert [name for name, description in signals.items() if not description] == []
 
 
 async def test_a_low_incident_needs_no_review(

@@ -7,11 +7,12 @@ from typing import Any, get_args
 
 import pytest
 
-from escalation import messages
+from activities import message_rendering
+from activities.message_rendering import HEADLINES, render
 from escalation.actions import MessageFacts, Purpose
 from escalation.contacts import Channel
 from escalation.incident import Resolution
-from escalation.messages import HEADLINES, OutboundMessage, RenderedMessage, render
+from escalation.messages import OutboundMessage, RenderedMessage
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INCIDENT_ID = "INC-7f3a"
@@ -213,4 +214,4 @@ def test_sms_with_a_long_title_fits_one_segment_and_keeps_the_ack_command() -> N
 
 
 def test_templates_are_loaded_once() -> None:
-    assert messages._templates() is messages._templates()
+    assert message_rendering._templates() is message_rendering._templates()
