@@ -101,6 +101,7 @@ class IncidentWorker:
         throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
         *,
         sandbox: Sandbox = "strict",
+        deadlock_detection: bool = True,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
@@ -122,6 +123,7 @@ class IncidentWorker:
             ],
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
+            debug_mode=not deadlock_detection,
         )
 
     def track(self, workflow_id: str) -> WorkflowHandle:
@@ -147,9 +149,20 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         transports: Mapping[Channel, Transport] | None = None,
         throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
         sandbox: Sandbox = "strict",
+        *,
+        deadlock_detection: bool = True,
     ) -> IncidentWorker:
+        """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
+        only for floods, where one catch-up activation legitimately applies thousands of
+        signals (see tests/workflows/test_long_incident.py)."""
         incident_worker = IncidentWorker(
-            client, policy_file, outbox, transports, throttle_request, sandbox=sandbox
+            client,
+            policy_file,
+            outbox,
+            transports,
+            throttle_request,
+            sandbox=sandbox,
+            deadlock_detection=deadlock_detection,
         )
         started.append(incident_worker)
         return incident_worker

@@ -34,6 +34,13 @@ from workflows.incident import HISTORY_LIMIT, IncidentWorkflow
 
 pytestmark = pytest.mark.slow
 
+# The workers here run without the SDK's deadlock detector. In a flood the server fails every
+# workflow task during which over 100 signals arrived, so the backlog grows until the flood
+# stops and one catch-up activation applies thousands of signals (6,505 in a run seen on an idle
+# two-core machine, about 4 s in the strict sandbox). Past 2 s the detector interrupts it, and
+# on this SDK version the run then stays wedged: the task times out and is never retried. That
+# is a limit of the flood, recorded in the README; what these tests check is the handover.
+
 ROUNDS, ALERTS, NOTES, UPDATES = 2, 2_500, 1_000, 50
 """7,100 signals in all, and the client notices the updates send: past HISTORY_LIMIT events."""
 BATCH = 100
@@ -90,7 +97,7 @@ async def test_thousands_of_signals_continue_as_new_with_nothing_lost(
     dev_server_env: WorkflowEnvironment, make_worker, example_policy: Policy
 ) -> None:
     env = dev_server_env
-    worker = make_worker(env.client)
+    worker = make_worker(env.client, deadlock_detection=False)
     async with worker.worker:
         # Globex hears by email only. (An SMS held by its number's throttle is a delivery in
         # flight until its bundle goes out, up to 15 minutes later, and the handover waits for it.)
@@ -164,7 +171,7 @@ async def test_a_report_to_a_run_full_of_signals_waits_for_the_handover(
     monitor's report then waits for the handover instead of being lost; with no worker at all,
     it gives up with a message that says why."""
     env = dev_server_env
-    worker = make_worker(env.client)
+    worker = make_worker(env.client, deadlock_detection=False)
     key = f"t-{uuid.uuid4().hex[:10]}"
     alert = Alert(title="disk full", service="payments", dedup_key=key)
     handle = await env.client.start_workflow(
