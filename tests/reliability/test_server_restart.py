@@ -42,8 +42,8 @@ PAST_DEADLINE = timedelta(seconds=2)
 """The server stays down this long after the last Tier 2 deadline."""
 ON_RETURN = timedelta(seconds=20)
 """How soon after the server answers again an overdue escalation must have fired: the worker's
-pollers come back on the SDK's reconnect backoff (1 to 3.5 s seen on an idle machine, 10.8 s
-once on a CI run), so a bound at 10 s was a coin toss on a loaded machine."""
+pollers come back on the SDK's reconnect backoff (1 to 3.5 s seen, and 10.8 s once in a full
+clean-clone run), so a bound at 10 s failed by chance."""
 SETTLE_SECONDS = 60.0
 
 

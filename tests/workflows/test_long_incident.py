@@ -37,9 +37,10 @@ pytestmark = pytest.mark.slow
 # The workers here run without the SDK's deadlock detector. In a flood the server fails every
 # workflow task during which over 100 signals arrived, so the backlog grows until the flood
 # stops and one catch-up activation applies thousands of signals (6,505 in a run seen on an idle
-# two-core machine, about 4 s in the strict sandbox). Past 2 s the detector interrupts it, and
-# on this SDK version the run then stays wedged: the task times out and is never retried. That
-# is a limit of the flood, recorded in the README; what these tests check is the handover.
+# two-core machine; replaying that run took about 4.5 s in the strict sandbox). Past 2 s the
+# detector interrupts it, and on this SDK version the run then stays wedged: the task times out
+# and is never retried. That is a limit of the flood, recorded in the README; what these tests
+# check is the handover.
 
 ROUNDS, ALERTS, NOTES, UPDATES = 2, 2_500, 1_000, 50
 """7,100 signals in all, and the client notices the updates send: past HISTORY_LIMIT events."""
