@@ -14,6 +14,14 @@ from escalation.alerts import Alert
 
 Actor = Annotated[str, Field(min_length=1, max_length=100, description="Who is acting")]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Via = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description="The channel the verb came through (SMS reply, voice, email link, Slack)",
+    ),
+]
 
 
 class OperatorCommand(BaseModel):
@@ -22,6 +30,7 @@ class OperatorCommand(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     by: Actor
+    via: Via | None = None
 
 
 class Acknowledge(OperatorCommand):

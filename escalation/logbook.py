@@ -17,6 +17,13 @@ class TimelineEntry(BaseModel):
     kind: str
     actor: str
     detail: str
+    via: str | None = None
+    """The channel an operator's verb came through, when it was not the CLI, UI or API."""
+
+    @property
+    def attribution(self) -> str:
+        """Who acted, and how when known: `alice via SMS reply`."""
+        return f"{self.actor} via {self.via}" if self.via else self.actor
 
 
 class NotificationRecord(BaseModel):

@@ -370,7 +370,7 @@ def _timeline(incident: IncidentState, internal: bool) -> list[ReportEntry]:
                 at=entry.at,
                 after=entry.at - incident.opened_at,
                 kind=entry.kind,
-                actor=entry.actor,
+                actor=entry.attribution,
                 detail=detail,
             )
         )

@@ -58,10 +58,21 @@ def apply(
     `breaches_follow_severity=False` is how incidents started before that rule replay (see
     `follow_severity`)."""
     previous = state.severity
+    written = len(state.timeline)
     actions = _EFFECTS[type(command)](policy, state, command, now)
+    _stamp_channel(state, command, written)
     if isinstance(command, ChangeSeverity) and breaches_follow_severity:
         follow_severity(state, previous, now)
     return actions
+
+
+def _stamp_channel(state: IncidentState, command: BaseModel, written: int) -> None:
+    """The lines the operator's verb wrote name the channel it came through."""
+    via = getattr(command, "via", None)
+    if via:
+        for entry in state.timeline[written:]:
+            if entry.actor == command.by:  # type: ignore[attr-defined]
+                entry.via = via
 
 
 def follow_severity(state: IncidentState, previous: str, now: datetime) -> None:

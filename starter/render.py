@@ -158,7 +158,7 @@ def _timeline_table(state: IncidentState) -> Table:
         table.add_row(
             entry.at.astimezone(UTC).strftime("%H:%M:%S"),
             Text(entry.kind, style=style),
-            Text(entry.actor),
+            Text(entry.attribution),
             Text(entry.detail),
         )
     return table

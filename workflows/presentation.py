@@ -163,5 +163,7 @@ def _latest(timeline: list[TimelineEntry]) -> list[str]:
     lines = ["**Latest events**, newest first (UTC; all of them: Queries → `status`)", ""]
     for entry in reversed(timeline[-RECENT_EVENTS:]):
         detail = f": {_text(entry.detail)}" if entry.detail and entry.detail != entry.kind else ""
-        lines.append(f"- {_time(entry.at)} {_text(entry.kind)} by {_text(entry.actor)}{detail}")
+        lines.append(
+            f"- {_time(entry.at)} {_text(entry.kind)} by {_text(entry.attribution)}{detail}"
+        )
     return lines

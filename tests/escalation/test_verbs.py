@@ -673,3 +673,15 @@ def test_notes_and_updates_are_refused_once_the_log_is_full(example_policy: Poli
     )
     assert len(state.model_dump_json()) < 1_200_000
     assert verbs.refusal(example_policy, state, AddNote(by="alice", text="short")) is None
+
+
+def test_a_verb_names_the_channel_it_came_through(example_policy: Policy) -> None:
+    """An acknowledgment sent from an SMS reply reads `by alice via SMS reply`; others do not."""
+    state = open_incident(example_policy)
+    do(example_policy, state, AddNote(by="bob", text="looking"), at(1))
+    do(example_policy, state, Acknowledge(by="alice", via="SMS reply"), at(2))
+    ack = [entry for entry in state.timeline if entry.kind == "acknowledged"]
+    note = [entry for entry in state.timeline if entry.kind == "note"]
+    assert [entry.attribution for entry in ack] == ["alice via SMS reply"]
+    assert [entry.attribution for entry in note] == ["bob"]
+    assert all(entry.via is None for entry in state.timeline if entry.actor != "alice")
