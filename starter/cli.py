@@ -43,14 +43,10 @@ from escalation.report import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
 from starter import oncall_cli, render
 from starter.errors import NoAnswer, explain
-from starter.incidents import (
-    completed_incidents,
-    incident_record,
-    incident_status,
-    list_incidents,
-    open_incident,
-    send_verb,
-)
+from starter.incidents import incident_status, send_verb
+from starter.listing import list_incidents
+from starter.opening import open_incident
+from starter.records import completed_incidents, incident_record
 from starter.serve_cli import register as register_front_door
 from worker.connection import connect
 from worker.search_attributes import register_search_attributes

@@ -20,7 +20,8 @@ from escalation.incident import IncidentState
 from escalation.policy import Policy
 from escalation.report import human_duration
 from escalation.stats import Figures, IncidentStats
-from starter.incidents import IncidentListing, OpenedIncident
+from starter.listing import IncidentListing
+from starter.opening import OpenedIncident
 
 STATUS_STYLES = {
     "triggered": "bold red",
