@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from activities.report_rendering import render_report
 from escalation.durations import Duration
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
-from escalation.report import build_report
+from escalation.report_building import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
 from starter import render
 from starter.cli_support import (

@@ -25,12 +25,13 @@ from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.policy import Policy
-from escalation.report import build_report
+from escalation.report_building import build_report
 from starter import opening
 from starter.opening import SIGNAL_LIMIT_MESSAGE, IncidentSaturated, open_incident
 from tests.polling import poll
 from tests.workflows.helpers import start_incident, status
-from workflows.incident import HISTORY_LIMIT, IncidentWorkflow
+from workflows.history_handover import HISTORY_LIMIT
+from workflows.incident import IncidentWorkflow
 
 pytestmark = pytest.mark.slow
 
