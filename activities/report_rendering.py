@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from activities.message_rendering import SUBJECT_LIMIT
 from activities.template_files import template_environment
-from escalation.report import FinalReport, human_duration
+from escalation.incident_measures import human_duration
+from escalation.report import FinalReport
 
 
 class RenderedReport(BaseModel):

@@ -10,7 +10,8 @@ from activities.delivery import Transport
 from activities.provider_errors import our_bug
 from activities.report_rendering import render_report
 from escalation.messages import DeliveryReceipt, RenderedMessage
-from escalation.report import ReportDelivery, build_report
+from escalation.report import ReportDelivery
+from escalation.report_building import build_report
 
 log = logging.getLogger(__name__)
 

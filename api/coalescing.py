@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from api.reports import digest
 from escalation.alerts import MAX_REPEATS, Alert
-from starter.incidents import OpenedIncident
+from starter.opening import OpenedIncident
 
 Send = Callable[[Alert], Awaitable[OpenedIncident]]
 MAX_CLIENTS = 500

@@ -21,12 +21,7 @@ from escalation.alerts import Alert
 from escalation.contract import TASK_QUEUE
 from escalation.policy import Policy
 from starter.alert_intake import ClearedAlert, acknowledge_alert, clear_alert, repeat_alert
-from starter.incidents import (
-    SIGNAL_LIMIT_MESSAGE,
-    IncidentSaturated,
-    OpenedIncident,
-    open_incident,
-)
+from starter.opening import SIGNAL_LIMIT_MESSAGE, IncidentSaturated, OpenedIncident, open_incident
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from temporalio.client import Client
 from benchmarks.pagelog import DeliveryFeed, paged
 from benchmarks.stack import Server, WorkerSettings, benchmark_worker
 from escalation.alerts import Alert
-from starter.incidents import incident_status, open_incident, send_verb
+from starter.incidents import incident_status, send_verb
+from starter.opening import open_incident
 
 EXAMPLE_POLICY = Path(__file__).resolve().parent.parent / "examples" / "policy.yaml"
 STEP_SECONDS = 60.0

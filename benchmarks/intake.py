@@ -45,7 +45,7 @@ from benchmarks.usage import CpuMeter, Machine
 from escalation.alerts import Alert
 from escalation.contract import incident_workflow_id
 from starter.devserver import free_port
-from starter.incidents import open_incident
+from starter.opening import open_incident
 
 START_SECONDS = 60.0
 OUT = Path(".escalation/benchmarks/intake")

@@ -25,7 +25,8 @@ from benchmarks.stack import Server, WorkerProcess, WorkerSettings, benchmark_wo
 from benchmarks.timeline import history_stages
 from benchmarks.usage import CpuMeter
 from escalation.alerts import Alert
-from starter.incidents import open_incident, send_verb
+from starter.incidents import send_verb
+from starter.opening import open_incident
 
 OPENS_IN_FLIGHT = 64
 """Opening calls outstanding at once; pacing, not this, sets the rate while the server keeps up."""

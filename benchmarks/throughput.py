@@ -29,7 +29,8 @@ from benchmarks.policy import TIER_1, write_policy
 from benchmarks.stack import Server, WorkerProcess, WorkerSettings, benchmark_worker, processes
 from benchmarks.usage import CpuMeter
 from escalation.alerts import Alert
-from starter.incidents import incident_handle, open_incident, send_verb
+from starter.incidents import incident_handle, send_verb
+from starter.opening import open_incident
 
 _LONG_WINDOW = timedelta(hours=1)
 """Tier 1 never times out here: each lifecycle is acknowledged as soon as it is paged."""

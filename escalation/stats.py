@@ -17,14 +17,14 @@ from typing import TypeVar
 from pydantic import BaseModel, Field
 
 from escalation.incident import IncidentState
-from escalation.policy import Policy
-from escalation.report import (
+from escalation.incident_measures import (
     ack_breached,
     engagements,
     resolve_breached,
     time_to_acknowledge,
     time_to_resolve,
 )
+from escalation.policy import Policy
 
 TOP_CAUSES = 5
 

@@ -17,7 +17,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from escalation.alerts import Alert
 from escalation.commands import parse_command
 from escalation.contract import incident_workflow_id, successor_key
-from starter.incidents import MAX_SUCCESSORS, OpenedIncident, _running_incident
+from starter.opening import MAX_SUCCESSORS, OpenedIncident, _running_incident
 
 ClearAction = Literal["resolved", "noted", "acknowledged", "ignored"]
 

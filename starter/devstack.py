@@ -25,7 +25,8 @@ from escalation.alerts import Alert
 from escalation.incident import IncidentState
 from escalation.policy_loader import load_policy, policy_path
 from starter.devserver import DevServer, DevServerSettings
-from starter.incidents import OpenedIncident, incident_status, open_incident
+from starter.incidents import incident_status
+from starter.opening import OpenedIncident, open_incident
 from worker.metrics import install_metrics_from_environment
 from worker.runner import run_worker
 

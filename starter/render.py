@@ -17,10 +17,11 @@ from rich.text import Text
 from activities.report_rendering import RenderedReport
 from escalation.contract import CommandResult
 from escalation.incident import IncidentState
+from escalation.incident_measures import human_duration
 from escalation.policy import Policy
-from escalation.report import human_duration
 from escalation.stats import Figures, IncidentStats
-from starter.incidents import IncidentListing, OpenedIncident
+from starter.listing import IncidentListing
+from starter.opening import OpenedIncident
 
 STATUS_STYLES = {
     "triggered": "bold red",

@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.policy import Policy
     from escalation.report import ReportDelivery
     from escalation.review import ReviewState
-    from workflows.notifications import DELIVERY_DEADLINE, DELIVERY_RETRY
+    from workflows.delivery_limits import DELIVERY_DEADLINE, DELIVERY_RETRY
 
 
 async def send_final_report(

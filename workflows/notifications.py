@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
-from temporalio.workflow import ActivityCancellationType
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify, Recipient
@@ -18,59 +16,21 @@ with workflow.unsafe.imports_passed_through():
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import (
-        OUR_BUG,
-        PERMANENT_FAILURE,
         DeliveryReceipt,
         OutboundMessage,
-        ProviderAnswer,
     )
-    from escalation.throttle import THROTTLED_CHANNELS, SlotAnswer, SlotRequest
-    from workflows.metrics import fallback_planned, message_recorded
-    from workflows.throttle_answers import throttle_answers, withdraw
-
-FALLBACK_ORDER: tuple[Channel, ...] = ("sms", "voice", "email")
-
-DELIVERY_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=2),
-    non_retryable_error_types=[PERMANENT_FAILURE, OUR_BUG],
-)
-"""429/5xx/timeouts retry with backoff for up to DELIVERY_DEADLINE; refusals and bugs in our own
-code are final (the activity marks both non-retryable too)."""
-
-DELIVERY_DEADLINE = timedelta(hours=1)
-"""How long a client or stakeholder message keeps retrying before it is given up."""
-
-URGENT_DELIVERY_DEADLINE = timedelta(minutes=15)
-"""Pages and management escalations retry this long (a provider outage of 10 minutes is ridden
-out), then fall back to another channel rather than arrive an hour late."""
-
-URGENT_AUDIENCES = frozenset({"responders", "management"})
-
-UNUSABLE_NUMBER_CODES_OF_OLD_HISTORIES = frozenset({21211})
-"""Only for failures recorded before activities stated `address_usable` (ProviderAnswer): there
-the Twilio code alone told a number that cannot exist. Replay must decide as the workflow did
-then; drop it with the histories that lack the fact (CONTRIBUTING.md, Removing an old path)."""
-PAGING_STOPPED = "paging stopped: incident acknowledged or resolved"
-NO_PAGE_AFTER_ACK = "no-page-after-ack-while-asking-throttle"
-"""Patch id (2026-11-22): a page called off while asking its throttle is not sent. Histories
-recorded before it (tests/replay/histories/2026-11-22-initial) replay the old path."""
-
-CANCEL_GRACE = timedelta(seconds=1)
-"""When paging stops while a delivery attempt is in flight, how long the attempt may finish
-before its activity is cancelled. A running attempt cannot be stopped anyway (the activity does
-not heartbeat); cancelling only stops its retries. Waiting lets the record say what really
-happened, and keeps a cancel request from crossing the attempt's completion in one workflow
-task, which the time-skipping test server rejects with ACTIVITY_UNKNOWN and never recovers from
-(temporalio/sdk-java#2391; the real server accepts it)."""
-
-THROTTLE_ANSWER_TIMEOUT = timedelta(minutes=1)
-"""How long a message waits for its throttle's first answer before it is sent unthrottled: a
-throttle that cannot answer must not cost a page."""
-BUNDLE_GRACE = timedelta(minutes=5)
-"""Beyond the held-until time and the bundle's own delivery deadline, how long a held message
-waits for word of its bundle before it is recorded failed and the next channel is tried."""
+    from escalation.throttle import THROTTLED_CHANNELS
+    from workflows.delivery_limits import (
+        CANCEL_GRACE,
+        DELIVERY_DEADLINE,
+        DELIVERY_RETRY,
+        PAGING_STOPPED,
+        URGENT_AUDIENCES,
+        URGENT_DELIVERY_DEADLINE,
+    )
+    from workflows.fallback import DeliveryFailure, PlansFallbacks
+    from workflows.metrics import message_recorded
+    from workflows.throttled_sending import AsksThrottles, HeldMessage
 
 
 async def deliver(log: Logbook, action: Notify, recipient: Recipient) -> None:
@@ -79,7 +39,7 @@ async def deliver(log: Logbook, action: Notify, recipient: Recipient) -> None:
 
 
 @dataclass
-class RecipientDelivery:
+class RecipientDelivery(PlansFallbacks, AsksThrottles):
     """One Notify action's messages to one recipient, and the record of each attempt."""
 
     log: Logbook
@@ -130,36 +90,6 @@ class RecipientDelivery:
                 message.outcome.cancel()
             await asyncio.gather(*(message.outcome for message in held), return_exceptions=True)
             raise
-
-    def _plan_fallback(
-        self,
-        failure: DeliveryFailure,
-        channel: Channel,
-        address: str,
-        tried: list[Channel],
-        planned: list[Channel],
-    ) -> None:
-        """After a failure for good, plan one untried channel that may still reach the person."""
-        avoid = None if failure.address_still_usable else address
-        fallback = next(iter(self._fallbacks(tried, failed_address=avoid)), None)
-        if fallback is not None:
-            detail = (
-                f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
-            )
-            self.log.record(workflow.now(), "fallback", "escalation", detail)
-            fallback_planned(channel, fallback)
-            planned.append(fallback)
-
-    def _fallbacks(self, tried: list[Channel], failed_address: str | None) -> list[Channel]:
-        """Untried channels that reach the person at another address than the one that failed."""
-        contact = self.recipient.contact
-        return [
-            channel
-            for channel in FALLBACK_ORDER
-            if channel not in tried
-            and (address := contact.address_for(channel))
-            and address != failed_address
-        ]
 
     async def _send_once(
         self, channel: Channel, address: str
@@ -248,114 +178,6 @@ class RecipientDelivery:
             raise asyncio.CancelledError
         return None
 
-    async def _ask_throttle(self, message: OutboundMessage) -> SlotAnswer | None:
-        """The address's throttle says `send` or `held`; None (send anyway) if it cannot answer."""
-        answers = throttle_answers()
-        notification_id = message.notification_id
-        request = SlotRequest(
-            requester=workflow.info().workflow_id, message=message, requested_at=workflow.now()
-        )
-        try:
-            await workflow.execute_activity(
-                "request_throttle_slot",
-                request,
-                start_to_close_timeout=timedelta(seconds=10),
-                schedule_to_close_timeout=THROTTLE_ANSWER_TIMEOUT,
-                # Paging stopped meanwhile: stop waiting, withdraw below. (A cancel request for a
-                # signal that takes milliseconds buys nothing, and the time-skipping test server
-                # rejects one that crosses the activity's completion: ACTIVITY_UNKNOWN.)
-                cancellation_type=ActivityCancellationType.ABANDON,
-                summary=f"ask the {message.channel} throttle for {self.recipient.name}",
-            )
-            await workflow.wait_condition(
-                lambda: notification_id in answers.received,
-                timeout=THROTTLE_ANSWER_TIMEOUT,
-                timeout_summary=f"throttle answer for {notification_id}",
-            )
-        except ActivityError as error:
-            # Paging stopped while the (abandoned) ask was in flight: the cancellation arrives as
-            # the activity's error. Before this patch it read as "throttle down, send anyway",
-            # which paged people after they had acknowledged.
-            if isinstance(error.cause, CancelledError) and workflow.patched(NO_PAGE_AFTER_ACK):
-                await self._call_off(message)
-                raise asyncio.CancelledError from None
-            return self._unthrottled(message, error)
-        except TimeoutError as error:
-            return self._unthrottled(message, error)
-        except asyncio.CancelledError:
-            await self._call_off(message)
-            raise
-        return answers.received[notification_id]
-
-    def _unthrottled(self, message: OutboundMessage, error: Exception) -> None:
-        """The throttle could not answer: the message goes out anyway, and the timeline says so."""
-        detail = (
-            f"{message.channel} to {self.recipient.name}: the throttle did not answer "
-            f"({error}); sent without throttling"
-        )
-        self.log.record(workflow.now(), "throttle_unavailable", "escalation", detail)
-
-    async def _call_off(self, message: OutboundMessage) -> None:
-        """Paging stopped before the throttle answered: record it and withdraw the request."""
-        self._record(
-            message.channel,
-            message.address,
-            "cancelled",
-            notification_id=message.notification_id,
-            error=PAGING_STOPPED,
-        )
-        await withdraw(message)
-
-    async def _await_bundle(
-        self, message: OutboundMessage, held: SlotAnswer
-    ) -> DeliveryFailure | None:
-        """A held message's outcome, when its throttle has sent the bundle that carried it."""
-        answers = throttle_answers()
-        channel, address, notification_id = (
-            message.channel,
-            message.address,
-            message.notification_id,
-        )
-        wait = max((held.held_until or held.at) - workflow.now(), timedelta(0))
-        try:
-            await workflow.wait_condition(
-                lambda: answers.received[notification_id].outcome in ("delivered", "failed"),
-                timeout=wait + URGENT_DELIVERY_DEADLINE + BUNDLE_GRACE,
-                timeout_summary=f"held {channel} to {self.recipient.name}",
-            )
-        except TimeoutError:
-            reason = "held by the throttle, and no word of its bundle"
-            self._record(channel, address, "failed", notification_id=notification_id, error=reason)
-            return DeliveryFailure(reason, address_still_usable=False)
-        except asyncio.CancelledError:
-            self._record(
-                channel, address, "cancelled", notification_id=notification_id, error=PAGING_STOPPED
-            )
-            await withdraw(message)
-            raise
-        answer = answers.received[notification_id]
-        if answer.outcome == "failed":
-            self._record(
-                channel,
-                address,
-                "failed",
-                at=answer.at,
-                notification_id=notification_id,
-                error=answer.reason,
-                bundle_id=answer.bundle_id,
-            )
-            return DeliveryFailure(answer.reason, answer.address_still_usable)
-        self._record(
-            channel,
-            address,
-            answer.status or "sent",
-            at=answer.at,
-            notification_id=notification_id,
-            provider_id=answer.provider_id,
-            bundle_id=answer.bundle_id,
-        )
-        return None
-
     def _record(
         self,
         channel: Channel,
@@ -384,41 +206,3 @@ class RecipientDelivery:
         )
         self.log.notifications.append(record)
         message_recorded(record)
-
-
-@dataclass(frozen=True)
-class HeldMessage:
-    """A message its throttle holds for a bundle; `outcome` ends as `_send_once` would."""
-
-    channel: Channel
-    address: str
-    outcome: asyncio.Task[DeliveryFailure | None]
-
-
-@dataclass(frozen=True)
-class DeliveryFailure:
-    """Why a message did not go out, and whether its address may still work on another channel."""
-
-    reason: str
-    address_still_usable: bool
-
-    @classmethod
-    def of(cls, error: ActivityError) -> DeliveryFailure:
-        """A permanent refusal that does not condemn the address (e.g. SMS STOP) keeps it usable;
-        an exhausted retry (provider down) does not: try another provider's channel instead.
-        A bug in our own code says nothing against the address: the next channel may use it."""
-        cause = error.cause
-        if not isinstance(cause, ApplicationError):
-            return cls(str(cause or error), address_still_usable=False)
-        if cause.type == OUR_BUG:
-            return cls(cause.message, address_still_usable=True)
-        answer = cause.details[0] if cause.details and isinstance(cause.details[0], dict) else {}
-        usable = cause.type == PERMANENT_FAILURE and _address_usable(answer)
-        return cls(cause.message, address_still_usable=usable)
-
-
-def _address_usable(answer: ProviderAnswer) -> bool:
-    """The activity's verdict on the address, or for old histories the one their code implied."""
-    if "address_usable" in answer:
-        return answer["address_usable"]
-    return answer.get("code") not in UNUSABLE_NUMBER_CODES_OF_OLD_HISTORIES

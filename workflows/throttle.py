@@ -33,7 +33,8 @@ with workflow.unsafe.imports_passed_through():
         ThrottleStart,
         ThrottleState,
     )
-    from workflows.notifications import DELIVERY_RETRY, URGENT_DELIVERY_DEADLINE, DeliveryFailure
+    from workflows.delivery_limits import DELIVERY_RETRY, URGENT_DELIVERY_DEADLINE
+    from workflows.fallback import DeliveryFailure
 
 HISTORY_LIMIT = 5_000
 """Continue-as-new past this many events; the carried state is small."""

@@ -10,7 +10,8 @@ from activities.outbox_transport import OutboxTransport
 from activities.report_rendering import render_report
 from activities.reports import ReportActivities
 from escalation.policy import Policy
-from escalation.report import Audience, ReportDelivery, build_report
+from escalation.report import Audience, ReportDelivery
+from escalation.report_building import build_report
 from tests.escalation.report_scenario import (
     INTERNAL_NOTE,
     checkout_review,

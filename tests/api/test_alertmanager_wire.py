@@ -8,7 +8,7 @@ import yaml
 
 from api.keys import key_digest
 from escalation.incident import IncidentState
-from starter.incidents import IncidentListing, list_incidents
+from starter.listing import IncidentListing, list_incidents
 from tests.api.alertmanager_process import Alertmanager, alertmanager
 from tests.api.conftest import KEYS, FrontDoorUnderTest, unique
 from tests.polling import poll

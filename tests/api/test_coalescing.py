@@ -8,7 +8,7 @@ import itertools
 
 from api.coalescing import MIN_GAP_SECONDS, Coalescer, merge
 from escalation.alerts import Alert
-from starter.incidents import OpenedIncident
+from starter.opening import OpenedIncident
 
 
 def alert(key: str, number: int, **fields: object) -> Alert:

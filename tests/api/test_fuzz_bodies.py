@@ -18,7 +18,7 @@ import pytest_asyncio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from starter.incidents import incidents_query, quote
+from starter.listing import incidents_query, quote
 from tests.api.conftest import KEYS, FrontDoorUnderTest
 from tests.api.payloads import alertmanager_notification, grafana_notification, pagerduty_event
 from tests.fuzz.support import fuzz_settings, json_values

@@ -32,7 +32,8 @@ from escalation.contract import incident_workflow_id
 from escalation.policy_loader import load_policy
 from starter.devserver import HOST, DevServer, DevServerSettings, free_port
 from starter.devstack import DEMO_ALERT
-from starter.incidents import incident_status, open_incident
+from starter.incidents import incident_status
+from starter.opening import open_incident
 from tests.e2e.ui_support import TemporalUi, screenshot_dir, temporal_ui, update_result
 from tests.polling import poll
 

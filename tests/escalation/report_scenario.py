@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from escalation import engine, verbs
+from escalation import engine, verb_refusals, verbs
 from escalation.actions import Action, Notify
 from escalation.alerts import Alert
 from escalation.commands import Acknowledge, AddNote, PostUpdate, Resolve
@@ -59,7 +59,7 @@ def run_until(policy: Policy, state: IncidentState, end: datetime) -> None:
 def act(policy: Policy, state: IncidentState, command: BaseModel, now: datetime) -> None:
     """Move the clock to `now`, then apply an operator verb the engine accepts."""
     run_until(policy, state, now)
-    assert verbs.refusal(policy, state, command) is None
+    assert verb_refusals.refusal(policy, state, command) is None
     deliver(state, verbs.apply(policy, state, command, now), now)
 
 

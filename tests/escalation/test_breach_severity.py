@@ -6,8 +6,9 @@ from __future__ import annotations
 from activities.report_rendering import render_report
 from escalation import engine
 from escalation.commands import Acknowledge, ChangeSeverity
+from escalation.incident_measures import ack_breached
 from escalation.policy import Policy
-from escalation.report import ack_breached, build_report
+from escalation.report_building import build_report
 from tests.escalation.test_verbs import T0, at, do, open_incident
 
 LOWER = ChangeSeverity(by="carol", severity="medium", reason="one region only")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from escalation import engine, verbs
+from escalation import engine, verb_refusals, verbs
 from escalation.actions import Action, Deadline, Notify
 from escalation.alerts import Alert
 from escalation.commands import Acknowledge, PostUpdate, Resolve
@@ -52,7 +52,7 @@ def fired_for(fired: list[tuple[datetime, Action]], purpose: str) -> list[tuple[
 
 def acknowledge(policy: Policy, state: IncidentState, now: datetime, by: str = "alice") -> None:
     command = Acknowledge(by=by)
-    assert verbs.refusal(policy, state, command) is None
+    assert verb_refusals.refusal(policy, state, command) is None
     verbs.apply(policy, state, command, now)
 
 
@@ -394,7 +394,7 @@ def test_ownership_passes_through_every_tier_then_management(example_policy: Pol
 
 def resolve(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
     command = Resolve(by="alice", cause="expired cert", resolution="rotated cert")
-    assert verbs.refusal(policy, state, command) is None
+    assert verb_refusals.refusal(policy, state, command) is None
     return verbs.apply(policy, state, command, now)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from escalation import engine, verbs
+from escalation import engine, verb_refusals, verbs
 from escalation.actions import Action, BeginReview, Notify
 from escalation.alerts import Alert
 from escalation.commands import (
@@ -48,12 +48,12 @@ def open_incident(policy: Policy, **alert_fields: Any) -> IncidentState:
 
 def do(policy: Policy, state: IncidentState, command: BaseModel, now: datetime) -> list[Action]:
     """Apply a verb that must be accepted."""
-    assert verbs.refusal(policy, state, command) is None
+    assert verb_refusals.refusal(policy, state, command) is None
     return verbs.apply(policy, state, command, now)
 
 
 def refused(policy: Policy, state: IncidentState, command: BaseModel) -> str:
-    reason = verbs.refusal(policy, state, command)
+    reason = verb_refusals.refusal(policy, state, command)
     assert reason is not None, f"{command!r} was accepted"
     return reason
 
@@ -660,7 +660,7 @@ def test_notes_and_updates_are_refused_once_the_log_is_full(example_policy: Poli
     state = open_incident(example_policy)
     note = AddNote(by="alice", text="x" * 10_000)
     accepted = 0
-    while verbs.refusal(example_policy, state, note) is None:
+    while verb_refusals.refusal(example_policy, state, note) is None:
         verbs.apply(example_policy, state, note, at(1))
         accepted += 1
     assert 95 <= accepted <= 100
@@ -672,7 +672,7 @@ def test_notes_and_updates_are_refused_once_the_log_is_full(example_policy: Poli
         "the incident's log is full"
     )
     assert len(state.model_dump_json()) < 1_200_000
-    assert verbs.refusal(example_policy, state, AddNote(by="alice", text="short")) is None
+    assert verb_refusals.refusal(example_policy, state, AddNote(by="alice", text="short")) is None
 
 
 def test_a_verb_names_the_channel_it_came_through(example_policy: Policy) -> None:

@@ -1,6 +1,6 @@
 """Strategies and predictions shared by the fuzz tests.
 
-The predictions run the same pure code the workflows run (`parse_command`, `verbs.refusal`,
+The predictions run the same pure code the workflows run (`parse_command`, `verb_refusals.refusal`,
 `parse_review_command`, `review_refusal`), so a test knows the exact line a bad signal must
 leave in the timeline and the exact message a bad update must be refused with.
 """
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from temporalio.client import WorkflowHandle
 
-from escalation import verbs
+from escalation import verb_refusals
 from escalation.commands import EXAMPLES, VERBS, MalformedCommand, parse_command
 from escalation.incident import IncidentState
 from escalation.policy import Policy
@@ -207,7 +207,7 @@ def incident_rejection(policy: Policy, state: IncidentState, verb: str, payload:
         command = parse_command(verb, payload)
     except MalformedCommand as error:
         return f"{verb}: {error}"
-    reason = verbs.refusal(policy, state, command)
+    reason = verb_refusals.refusal(policy, state, command)
     return f"{verb}: {reason}" if reason else None
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from escalation import engine, verbs
+from escalation import engine, verb_refusals, verbs
 from escalation.actions import BeginReview
 from escalation.alerts import Alert
 from escalation.commands import (
@@ -123,7 +123,7 @@ def apply_step(state: IncidentState, cycle: Cycle, command: Any, now: datetime) 
             verbs.review_finished(state, now, "bob", "learned")
             event("review completed")
         return
-    reason = verbs.refusal(POLICY, state, command)
+    reason = verb_refusals.refusal(POLICY, state, command)
     event(f"{type(command).__name__} {'refused' if reason else 'applied'}")
     if reason:
         before = state.model_copy(deep=True)

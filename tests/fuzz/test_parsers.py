@@ -1,7 +1,7 @@
 """The pure parsers under arbitrary JSON: only MalformedCommand may escape, with a reason.
 
 And every argument that does parse is safe to act on: in each status an incident can be in,
-`verbs.refusal` answers (a reason or None) and an allowed verb applies and advances cleanly.
+`verb_refusals.refusal` answers (a reason or None) and an allowed verb applies and advances cleanly.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import given
 
-from escalation import engine, verbs
+from escalation import engine, verb_refusals, verbs
 from escalation.alerts import Alert
 from escalation.commands import (
     VERBS,
@@ -116,7 +116,7 @@ def test_every_parsed_command_is_answered_and_applies_cleanly(call: tuple[str, A
         return
     for incident in INCIDENTS:
         state = incident.model_copy(deep=True)
-        reason = verbs.refusal(POLICY, state, command)
+        reason = verb_refusals.refusal(POLICY, state, command)
         if reason is not None:
             assert isinstance(reason, str) and reason.strip()
             continue

@@ -41,7 +41,7 @@ from tests.fuzz.support import (
     review_status,
 )
 from tests.workflows.helpers import entries, workflow_task_failures
-from workflows.incident import REVIEW_DONE
+from workflows.incident_verbs import REVIEW_DONE
 
 BATCH = st.lists(st.tuples(st.booleans(), incident_calls), min_size=1, max_size=6)
 REVIEW_BATCH = st.lists(st.tuples(st.booleans(), review_calls), min_size=1, max_size=6)

@@ -17,7 +17,8 @@ import pytest
 from escalation.alerts import Alert
 from escalation.policy_loader import load_policy
 from starter.devserver import free_port
-from starter.incidents import incident_status, open_incident, send_verb
+from starter.incidents import incident_status, send_verb
+from starter.opening import open_incident
 from tests.metrics.prometheus import prometheus_scraping
 from tests.processes import WorkerProcess, dev_stack
 

@@ -25,7 +25,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from activities.sendgrid_transport import DEFAULT_TIMEOUT_SECONDS
 from escalation.alerts import Alert
 from escalation.incident import IncidentState
-from starter.incidents import open_incident
+from starter.opening import open_incident
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders, slow
 from tests.polling import poll
 from tests.processes import Stack, WorkerProcess, dev_stack

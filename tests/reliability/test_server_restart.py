@@ -20,7 +20,7 @@ import pytest
 from escalation.alerts import Alert
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
-from starter.incidents import open_incident
+from starter.opening import open_incident
 from tests.fakes.providers import FakeProviders
 from tests.polling import poll
 from tests.processes import WorkerProcess, dev_stack, start_server

@@ -25,7 +25,7 @@ import pytest
 
 from escalation.alerts import Alert
 from escalation.incident import IncidentState
-from starter.incidents import open_incident
+from starter.opening import open_incident
 from tests.fakes.providers import FakeProviders, slow
 from tests.polling import poll
 from tests.processes import Stack, WorkerProcess, dev_stack

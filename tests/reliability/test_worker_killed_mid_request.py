@@ -19,7 +19,7 @@ from temporalio.api.enums.v1 import TimeoutType
 from escalation.alerts import Alert
 from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT, PROVIDER_REQUEST_TIMEOUT
 from escalation.incident import IncidentState
-from starter.incidents import open_incident
+from starter.opening import open_incident
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders, slow
 from tests.polling import poll
 from tests.processes import WorkerProcess, dev_stack

@@ -21,20 +21,18 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
+from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
-    BREACH_FOLLOWS_SEVERITY,
     BREACHED_ATTRIBUTE,
-    HANDOVER_KEEPS_THE_CLOCK,
     NAMED_PEOPLE_CHECKED,
-    REVIEW_FOLLOWS_RESOLUTION,
     REVIEW_ID_PER_RUN,
-    SHORTER_RUNS,
     IncidentWorkflow,
 )
-from workflows.notifications import NO_PAGE_AFTER_ACK
+from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
+from workflows.throttled_sending import NO_PAGE_AFTER_ACK
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 RECORDED = sorted([*HISTORIES.glob("*/*.json"), *HISTORIES.glob("*/*.json.gz")])

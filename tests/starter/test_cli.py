@@ -10,7 +10,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from starter.cli import _actor, app
+from starter.cli import app
+from starter.cli_support import actor
 from tests.workflows.helpers import start_incident, status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,8 +90,8 @@ def test_a_bad_alert_is_refused_before_connecting() -> None:
 def test_actor_defaults_to_the_login_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOGNAME", "responder")
     monkeypatch.setenv("USER", "responder")
-    assert _actor(None) == "responder"
-    assert _actor("alice") == "alice"
+    assert actor(None) == "responder"
+    assert actor("alice") == "alice"
 
 
 async def test_by_comes_from_escalation_user(

@@ -21,11 +21,10 @@ from starter.incidents import (
     IncidentNotReady,
     VerbRefused,
     incident_status,
-    incidents_query,
-    open_incident,
-    quote,
     send_verb,
 )
+from starter.listing import incidents_query, quote
+from starter.opening import open_incident
 from tests.polling import poll
 
 DEADLINE_SECONDS = 30.0

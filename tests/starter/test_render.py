@@ -13,7 +13,7 @@ from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
 from escalation.policy import Policy
 from starter import render
-from starter.incidents import IncidentListing
+from starter.listing import IncidentListing
 
 OPENED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 

@@ -19,13 +19,9 @@ from typer.testing import CliRunner, Result
 from escalation.alerts import Alert
 from escalation.incident import IncidentState
 from starter.cli import app
-from starter.incidents import (
-    IncidentNotReady,
-    completed_incidents,
-    incident_status,
-    open_incident,
-    send_verb,
-)
+from starter.incidents import IncidentNotReady, incident_status, send_verb
+from starter.opening import open_incident
+from starter.records import completed_incidents
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
 from tests.polling import poll
 

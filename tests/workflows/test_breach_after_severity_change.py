@@ -12,7 +12,7 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.policy import Policy
-from escalation.report import build_report
+from escalation.report_building import build_report
 from tests.polling import poll
 from tests.workflows.helpers import entries, minutes_after_open, start_incident, wait_for
 from tests.workflows.test_escalation_timing import CRITICAL, breached_attribute

@@ -8,7 +8,7 @@ import pytest
 from temporalio.exceptions import ActivityError, ApplicationError, RetryState
 
 from escalation.messages import OUR_BUG, PERMANENT_FAILURE
-from workflows.notifications import DeliveryFailure
+from workflows.fallback import DeliveryFailure
 
 
 def failed(error_type: str, *details: Any) -> ActivityError:

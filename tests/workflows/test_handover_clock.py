@@ -22,7 +22,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-import workflows.incident
+import workflows.history_handover
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.provider_errors import transient
@@ -73,7 +73,7 @@ async def test_tiers_and_breaches_fire_on_time_while_a_handover_waits_for_a_clie
     outbox: Outbox,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(workflows.incident, "HISTORY_LIMIT", HISTORY_LIMIT)
+    monkeypatch.setattr(workflows.history_handover, "HISTORY_LIMIT", HISTORY_LIMIT)
     env = time_skipping_env
     mail = GlobexMailDown(outbox)
     transport = OutboxTransport(outbox)

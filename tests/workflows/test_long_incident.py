@@ -25,12 +25,13 @@ from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.policy import Policy
-from escalation.report import build_report
-from starter import incidents
-from starter.incidents import SIGNAL_LIMIT_MESSAGE, IncidentSaturated, open_incident
+from escalation.report_building import build_report
+from starter import opening
+from starter.opening import SIGNAL_LIMIT_MESSAGE, IncidentSaturated, open_incident
 from tests.polling import poll
 from tests.workflows.helpers import start_incident, status
-from workflows.incident import HISTORY_LIMIT, IncidentWorkflow
+from workflows.history_handover import HISTORY_LIMIT
+from workflows.incident import IncidentWorkflow
 
 pytestmark = pytest.mark.slow
 
@@ -187,11 +188,11 @@ async def test_a_report_to_a_run_full_of_signals_waits_for_the_handover(
     with pytest.raises(RPCError, match=SIGNAL_LIMIT_MESSAGE):
         await handle.signal("new_alert", report)
 
-    monkeypatch.setattr(incidents, "SIGNAL_LIMIT_WAIT", timedelta(seconds=0.5))
+    monkeypatch.setattr(opening, "SIGNAL_LIMIT_WAIT", timedelta(seconds=0.5))
     with pytest.raises(IncidentSaturated, match="is a worker running"):
         await open_incident(env.client, alert, task_queue=worker.task_queue)
 
-    monkeypatch.setattr(incidents, "SIGNAL_LIMIT_WAIT", timedelta(seconds=120))
+    monkeypatch.setattr(opening, "SIGNAL_LIMIT_WAIT", timedelta(seconds=120))
     report = asyncio.create_task(open_incident(env.client, alert, task_queue=worker.task_queue))
     async with worker.worker:
         opened = await asyncio.wait_for(report, timeout=180)

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from escalation.review import ReviewState
 from tests.workflows.helpers import entries, start_incident, wait_for, workflow_task_failures
 from tests.workflows.test_review import RESOLVE, wait_for_review
-from workflows.incident import REVIEW_DONE
+from workflows.incident_verbs import REVIEW_DONE
 
 
 async def test_an_incident_reusing_a_terminated_incidents_key_reaches_its_own_review(

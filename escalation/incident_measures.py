@@ -1,0 +1,97 @@
+"""Measures of one incident, from its own record: time to acknowledge and resolve, SLA breaches
+and targets, engagements. Shared by the final report and the statistics."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from escalation.incident import IncidentState
+from escalation.policy import Policy
+from escalation.report import Breach, Engagement, SlaClock
+
+
+def time_to_acknowledge(incident: IncidentState) -> timedelta | None:
+    """From opening to acknowledgment; None when nobody acknowledged."""
+    return incident.acknowledged_at - incident.opened_at if incident.acknowledged_at else None
+
+
+def time_to_resolve(incident: IncidentState) -> timedelta | None:
+    """From opening to (the latest) resolution; None while unresolved."""
+    return incident.resolved_at - incident.opened_at if incident.resolved_at else None
+
+
+def ack_breached(incident: IncidentState) -> bool:
+    """The incident breached the acknowledgment SLA of its severity (in this or an earlier
+    cycle). A breach under a former severity is in `breaches`, not here."""
+    return incident.sla.ack_breached or _breached_under_current_severity(incident, "acknowledge")
+
+
+def resolve_breached(incident: IncidentState) -> bool:
+    """The incident breached the resolution SLA of its severity (in this or an earlier cycle)."""
+    return incident.sla.resolve_breached or _breached_under_current_severity(incident, "resolve")
+
+
+def _breached_under_current_severity(incident: IncidentState, clock: SlaClock) -> bool:
+    return any(b.clock == clock and b.severity == incident.severity for b in breaches(incident))
+
+
+def sla_targets(incident: IncidentState, policy: Policy) -> tuple[timedelta, timedelta]:
+    """Ack and resolve SLAs of the incident's severity; from its own clocks if the policy lost it."""
+    if incident.severity in policy.severities:
+        rules = policy.severity(incident.severity)
+        return rules.ack_within, rules.resolve_within
+    started = incident.sla.resolve_clock_started
+    return incident.sla.ack_due - started, incident.sla.resolve_due - started
+
+
+def engagements(incident: IncidentState) -> list[Engagement]:
+    """Tiers paged or consulted and management escalations, from the timeline, in order."""
+    found = []
+    for entry in incident.timeline:
+        if entry.kind not in {"paged", "consulted", "escalated"}:
+            continue
+        tier, _, rest = entry.detail.partition(": ")
+        contacts, _, reason = rest.partition(" (")
+        found.append(
+            Engagement(
+                at=entry.at,
+                after=entry.at - incident.opened_at,
+                kind=entry.kind,  # type: ignore[arg-type]
+                tier=tier,
+                contacts=[c.strip() for c in contacts.split(",") if c.strip()],
+                reason=reason.removesuffix(")"),
+            )
+        )
+    return found
+
+
+def breaches(incident: IncidentState) -> list[Breach]:
+    """Each `sla_breach` line, under the severity in force when it was recorded."""
+    severity, found = incident.classification.severity, []
+    for entry in incident.timeline:
+        if entry.kind == "severity_changed":
+            # "<from> -> <to>: <reason>" (verbs._change_severity)
+            severity = entry.detail.partition(" -> ")[2].partition(":")[0].strip() or severity
+        elif entry.kind == "sla_breach":
+            found.append(
+                Breach(
+                    at=entry.at,
+                    after=entry.at - incident.opened_at,
+                    clock="acknowledge" if entry.detail.startswith("acknowledgment") else "resolve",
+                    severity=severity,
+                    detail=entry.detail,
+                )
+            )
+    return found
+
+
+def human_duration(value: timedelta) -> str:
+    """`12m`, `1h 5m`, `2d 3h`: whole minutes, seconds only below a minute."""
+    seconds = max(int(value.total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s" if seconds else "0m"
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return " ".join(parts)
