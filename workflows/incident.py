@@ -41,8 +41,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
+    from workflows.link_actions import link_action_update
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import URGENT_AUDIENCES, deliver
+    from workflows.receipts import DELIVERY_RECEIPT, DESCRIPTION, take_receipt
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
@@ -454,6 +456,15 @@ class IncidentWorkflow(HearsThrottleAnswers):
     new_alert_signal, new_alert = operator_verb(
         "new_alert", _describe("new_alert", "Another report of this incident.")
     )
+
+    act_by_link = link_action_update()
+
+    @workflow.signal(name=DELIVERY_RECEIPT, description=DESCRIPTION)
+    def delivery_receipt(self, payload: Any = None) -> None:
+        """A provider's later word on a message (workflows/receipts.py); never raises."""
+        if self._state is not None:  # nothing was sent before the incident opened
+            take_receipt(self._policy, self.state, payload, self._track)
+            self._wake = True
 
     @workflow.signal(
         name="review_completed",
