@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.link_actions import link_action_update
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import URGENT_AUDIENCES, deliver
-    from workflows.receipts import DELIVERY_RECEIPT, DESCRIPTION, take_receipt
+    from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
@@ -458,13 +458,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
     )
 
     act_by_link = link_action_update()
-
-    @workflow.signal(name=DELIVERY_RECEIPT, description=DESCRIPTION)
-    def delivery_receipt(self, payload: Any = None) -> None:
-        """A provider's later word on a message (workflows/receipts.py); never raises."""
-        if self._state is not None:  # nothing was sent before the incident opened
-            take_receipt(self._policy, self.state, payload, self._track)
-            self._wake = True
+    delivery_receipt = receipt_signal()
 
     @workflow.signal(
         name="review_completed",

@@ -134,3 +134,14 @@ def _contact_named(policy: Policy, recipient: str) -> Contact | None:
         if contact.name == recipient:
             return contact
     return None
+
+
+def receipt_signal() -> Any:
+    """The `delivery_receipt` signal handler for the incident workflow's class body."""
+
+    def delivery_receipt(self: Any, payload: Any = None) -> None:
+        if self._state is not None:  # nothing was sent before the incident opened
+            take_receipt(self._policy, self.state, payload, self._track)
+            self._wake = True
+
+    return workflow.signal(name=DELIVERY_RECEIPT, description=DESCRIPTION)(delivery_receipt)
