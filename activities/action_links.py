@@ -2,8 +2,9 @@
 
 A token names the incident (its id and the time it opened, so a later incident reusing the key
 cannot be acted on with an old link), the verb, the contact and a random token id the incident
-accepts once. It is signed with ESCALATION_ACTION_KEY (itsdangerous, HMAC-SHA1 over a salted
-derived key) and carries its own signing time, checked against ESCALATION_ACTION_LINK_TTL.
+accepts once. It is signed with ESCALATION_ACTION_KEY (itsdangerous: HMAC-SHA256 with a key
+derived for this purpose alone) and carries its own signing time, checked against
+ESCALATION_ACTION_LINK_TTL.
 
 Tokens are minted here, on the activity side, when the email is rendered: neither the key nor a
 token ever enters workflow history (the rendered message does not either: only the receipt does).
@@ -11,6 +12,7 @@ token ever enters workflow history (the rendered message does not either: only t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from collections.abc import Mapping
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from escalation.environment import SettingInvalid, seconds_setting, url_setting
@@ -39,6 +41,16 @@ LINK_PURPOSES: frozenset[str] = frozenset(
     {"page", "consult", "escalation", "ack_breach", "resolve_warning", "resolve_breach"}
 )
 """Messages to responders and management, the people who can act on the incident."""
+
+
+def token_serializer(
+    key: str, signer: type[TimestampSigner] = TimestampSigner
+) -> URLSafeTimedSerializer:
+    """How tokens are signed and read: URL-safe, time-stamped, HMAC-SHA256 (not itsdangerous's
+    SHA-1 default)."""
+    return URLSafeTimedSerializer(
+        key, salt=SALT, signer=signer, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 class LinkClaim(BaseModel):
@@ -70,7 +82,7 @@ class ActionLinks:
     ttl: timedelta = DEFAULT_TTL
 
     def _serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.key, salt=SALT)
+        return token_serializer(self.key)
 
     def mint(self, incident_id: str, opened_at: datetime, verb: LinkVerb, contact: str) -> str:
         """A fresh token (its own id) for one verb by one contact on one incident."""

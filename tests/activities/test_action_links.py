@@ -37,6 +37,8 @@ def test_a_page_email_carries_acknowledge_and_escalate_for_its_contact() -> None
         ("escalate", "alice", "incident-db-primary-down", OPENED),
     ]
     assert claims[0].token_id != claims[1].token_id
+    signatures = [token(url).rsplit(".", 1)[1] for url in links.values()]
+    assert all(len(signature) == 43 for signature in signatures)  # HMAC-SHA256, 32 bytes
     email = render(message, links)
     for url in links.values():
         assert url in email.text and f'href="{url}"' in (email.html or "")

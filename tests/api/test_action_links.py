@@ -8,10 +8,10 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import TimestampSigner
 from temporalio.client import WorkflowHandle
 
-from activities.action_links import SALT, ActionLinks
+from activities.action_links import ActionLinks, token_serializer
 from escalation.incident import IncidentState
 from tests.api.conftest import ACTION_KEY, PUBLIC_URL, PageDoorUnderTest
 from tests.fakes.providers import SENDGRID_PATH
@@ -98,7 +98,7 @@ async def test_a_tampered_or_foreign_link_is_refused_and_changes_nothing(page_do
     state = await status(handle)
     token = token_of(links["Acknowledge"])
     altered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
-    foreign_key = URLSafeTimedSerializer("another-key-" + "x" * 32, salt=SALT)
+    foreign_key = token_serializer("another-key-" + "x" * 32)
     foreign = foreign_key.dumps(_claim(state, "acknowledge", "Mallory"))
     for bad in (altered, foreign, "abc"):
         for method in ("GET", "POST"):
@@ -117,7 +117,7 @@ async def test_an_expired_link_is_refused_and_changes_nothing(page_door) -> None
     handle = await start_incident(page_door.worker, severity="critical")
     state = await status(handle)
     claim = _claim(state, "acknowledge", "Alice Ng")
-    old = URLSafeTimedSerializer(ACTION_KEY, salt=SALT, signer=SignedYesterday).dumps(claim)
+    old = token_serializer(ACTION_KEY, SignedYesterday).dumps(claim)
     for method in ("GET", "POST"):
         answer = await page_door.http.request(method, f"/v1/actions/{old}")
         assert answer.status_code == 410
@@ -128,7 +128,7 @@ async def test_an_expired_link_is_refused_and_changes_nothing(page_door) -> None
 async def test_wrong_verb_and_wrong_incident_are_refused(page_door) -> None:
     handle = await start_incident(page_door.worker, severity="critical")
     state = await status(handle)
-    signer = URLSafeTimedSerializer(ACTION_KEY, salt=SALT)
+    signer = token_serializer(ACTION_KEY)
     resolve = signer.dumps(_claim(state, "resolve", "Alice Ng"))
     answer = await page_door.http.post(f"/v1/actions/{resolve}")
     assert answer.status_code == 400 and "cannot act on an incident" in answer.text
