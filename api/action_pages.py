@@ -8,6 +8,7 @@ what happened and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from html import escape
 
@@ -17,12 +18,16 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.action_links import ActionLinks, LinkClaim, LinkExpired, LinkRefused
+from api.intake import ACCEPT_TIMEOUT_SECONDS
 from escalation.link_actions import LinkAction, link_refusal
 from starter.incidents import IncidentNotFound, VerbRefused
 from starter.page_actions import act_by_link, incident_for_link
 
 log = logging.getLogger(__name__)
 
+UNAVAILABLE = (RPCError, RuntimeError, TimeoutError)
+"""Temporal refusing, not reachable (a lazy client's failed connection is a RuntimeError) or
+not answering within ACCEPT_TIMEOUT_SECONDS."""
 LABELS = {"acknowledge": "Acknowledge", "escalate": "Escalate"}
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
@@ -60,10 +65,11 @@ def action_pages(client: Client, links: ActionLinks | None) -> APIRouter:
         if isinstance(claim, HTMLResponse):
             return claim
         try:
-            state = await incident_for_link(client, claim.incident_id)
+            async with asyncio.timeout(ACCEPT_TIMEOUT_SECONDS):
+                state = await incident_for_link(client, claim.incident_id)
         except IncidentNotFound:
             return page(404, "No such incident", f"{claim.incident_id} is not an incident here.")
-        except RPCError:
+        except UNAVAILABLE:
             return page(503, "Try again", "The incident service is not answering; try again.")
         label = LABELS[claim.verb]
         if state is not None:
@@ -86,12 +92,13 @@ def action_pages(client: Client, links: ActionLinks | None) -> APIRouter:
             return claim
         label = LABELS[claim.verb]
         try:
-            result = await act_by_link(client, _action(claim))
+            async with asyncio.timeout(ACCEPT_TIMEOUT_SECONDS):
+                result = await act_by_link(client, _action(claim))
         except IncidentNotFound:
             return page(404, "No such incident", f"{claim.incident_id} is not an incident here.")
         except VerbRefused as error:
             return page(409, f"{label}: not done", f"{claim.incident_id}: {error}.")
-        except RPCError:
+        except UNAVAILABLE:
             return page(503, "Try again", "The incident service is not answering; try again.")
         return page(200, "Done", f"{result.incident_id}: {result.message}")
 

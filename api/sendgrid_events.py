@@ -11,6 +11,7 @@ answer is 2xx only once Temporal has every receipt; a 5xx makes SendGrid retry t
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import json
 import logging
@@ -25,6 +26,7 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from api.intake import ACCEPT_TIMEOUT_SECONDS
 from escalation.environment import SettingInvalid
 from escalation.receipts import ProviderReceipt
 from starter.incidents import IncidentNotFound
@@ -112,17 +114,23 @@ def sendgrid_events(client: Client, read_body: BodyReader) -> APIRouter:
             receipts = receipts_of(json.loads(body))
         except ValueError:
             return JSONResponse({"status": "invalid", "message": "not a JSON event list"}, 400)
-        for incident_id, receipt in receipts:
-            try:
-                await report_delivery(client, incident_id, receipt)
-            except IncidentNotFound:
-                log.info("receipt for %s: no such incident, ignored", incident_id)
-            except RPCError as error:
-                log.warning("receipts not handed to Temporal (%s); SendGrid retries", error)
-                return JSONResponse({"status": "unavailable"}, 503)
+        try:
+            async with asyncio.timeout(ACCEPT_TIMEOUT_SECONDS):
+                for incident_id, receipt in receipts:
+                    await _hand_over(client, incident_id, receipt)
+        except (TimeoutError, RPCError, RuntimeError) as error:  # RuntimeError: lazy connect
+            log.warning("receipts not handed to Temporal (%s); SendGrid retries", error)
+            return JSONResponse({"status": "unavailable"}, 503)
         return JSONResponse({"status": "accepted", "receipts": len(receipts)}, 200)
 
     return router
+
+
+async def _hand_over(client: Client, incident_id: str, receipt: ProviderReceipt) -> None:
+    try:
+        await report_delivery(client, incident_id, receipt)
+    except IncidentNotFound:  # closed since, or never ours: a retry would not change that
+        log.info("receipt for %s: no such incident, ignored", incident_id)
 
 
 def _peer(request: Request) -> str:

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
 from escalation.incident import IncidentState
-from tests.api.conftest import PageDoorUnderTest, sendgrid_signed
+from tests.api.conftest import (
+    WEBHOOK_KEY,
+    PageDoorUnderTest,
+    public_key_as_sendgrid_shows_it,
+    sendgrid_signed,
+    serve,
+)
+from tests.conftest import EXAMPLE_POLICY
 from tests.fakes.providers import SENDGRID_PATH
 from tests.polling import poll
 from tests.workflows.helpers import start_incident, status, wait_for
+from workflows.failures import DATA_CONVERTER
 
 EVENTS = "/v1/sendgrid/events"
 
@@ -100,3 +110,20 @@ async def test_a_forged_event_is_refused_and_changes_nothing(
     state = await status(handle)
     assert all(n.delivery is None for n in state.notifications)
     assert not [e for e in state.timeline if e.kind in ("delivery_receipt", "rejected")]
+
+
+async def test_temporal_down_is_503_so_sendgrid_retries(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("SENDGRID_WEBHOOK_PUBLIC_KEY", public_key_as_sendgrid_shows_it(WEBHOOK_KEY))
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        nobody = f"127.0.0.1:{unused.getsockname()[1]}"
+    client = await Client.connect(nobody, data_converter=DATA_CONVERTER, lazy=True)
+    service = await serve(client, EXAMPLE_POLICY, "no-worker-needed")
+    event = {"event": "bounce", "incident_id": "incident-x", "notification_id": "incident-x/n1"}
+    body = json.dumps([event]).encode()
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=60) as http:
+            answer = await http.post(EVENTS, content=body, headers=sendgrid_signed(body))
+    finally:
+        await service.stop()
+    assert answer.status_code == 503, answer.text
