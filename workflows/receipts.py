@@ -37,8 +37,8 @@ with workflow.unsafe.imports_passed_through():
 
 RECEIPT_FALLBACK = "delivery-receipt-fallback"
 """Patch id (2026-12-02): a page the provider reports undelivered (a Twilio status callback, a
-SendGrid bounce) starts a delivery on the contact's next channel. Runs recorded before it only
-record receipts."""
+SendGrid bounce) starts a delivery on the contact's next channel. A receipt signal in a history
+recorded before it (sent before the worker had a handler) replays without the delivery."""
 DESCRIPTION = (
     "Sent by the HTTP service's provider webhooks: what became of a message after the provider "
     f"accepted it. Example: {EXAMPLE}"
