@@ -8,6 +8,7 @@ from typing import Protocol
 
 from temporalio import activity
 
+from activities.action_links import ActionLinks
 from activities.message_rendering import render
 from activities.provider_errors import our_bug
 from escalation.contacts import Channel
@@ -27,8 +28,11 @@ class Transport(Protocol):
 class DeliveryActivities:
     """Activities with their transports injected, registered as bound methods on the worker."""
 
-    def __init__(self, transports: Mapping[Channel, Transport]) -> None:
+    def __init__(
+        self, transports: Mapping[Channel, Transport], links: ActionLinks | None = None
+    ) -> None:
         self.transports = transports
+        self.links = links
 
     @activity.defn(name="deliver_notification")
     def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
@@ -38,7 +42,11 @@ class DeliveryActivities:
         """
         transport = self.transports[message.channel]
         return our_bug(
-            lambda: transport.send(render(message)),
+            lambda: transport.send(self._render(message)),
             log,
             f"{message.channel} {message.notification_id}",
         )
+
+    def _render(self, message: OutboundMessage) -> RenderedMessage:
+        """The words, with fresh action links (minted here so no token enters history)."""
+        return render(message, self.links.for_message(message) if self.links else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 
 from jinja2 import Environment, Template
@@ -55,8 +56,8 @@ def _templates() -> Environment:
     return template_environment()
 
 
-def render(message: OutboundMessage) -> RenderedMessage:
-    """Fill the channel's template with the incident facts."""
+def render(message: OutboundMessage, links: Mapping[str, str] | None = None) -> RenderedMessage:
+    """Fill the channel's template with the incident facts (and an email's action links)."""
     if message.bundled:
         return _render_bundle(message)
     client_facing = message.purpose.startswith("client_")
@@ -69,6 +70,7 @@ def render(message: OutboundMessage) -> RenderedMessage:
         "headline": HEADLINES[message.purpose],
         "client_facing": client_facing,
         "can_ack": message.purpose in ACK_PURPOSES and status == "triggered",
+        "links": dict(links or {}),
     }
     environment = _templates()
     subject = " ".join(environment.get_template("subject.j2").render(context).split())

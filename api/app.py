@@ -18,7 +18,9 @@ from pydantic import BaseModel, Field, ValidationError
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
+from activities.action_links import action_links_from_environment
 from api import alertmanager, grafana, pagerduty
+from api.action_pages import action_pages
 from api.alertmanager import AlertmanagerNotification
 from api.grafana import GrafanaNotification, SignatureMissingSecret
 from api.intake import (
@@ -35,6 +37,7 @@ from api.policy_source import PolicySource
 from api.problems import BadRequest, validation_problems
 from api.ratelimit import RateLimits
 from api.reports import Fire, Report
+from api.sendgrid_events import sendgrid_events
 from api.settings import MAX_BODY_BYTES, HttpSettings
 from escalation.alerts import Alert
 from escalation.integrations import IntegrationType
@@ -292,6 +295,8 @@ def create_app(
     )
     app.get("/healthz", summary="The process answers")(_healthz)
     app.get("/readyz", summary="Ready only while Temporal answers", responses={503: {}})(door.ready)
+    app.include_router(action_pages(client, action_links_from_environment()))
+    app.include_router(sendgrid_events(client, _bounded_body))
     return app
 
 

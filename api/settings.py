@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from activities.action_links import action_links_from_environment
+from api.sendgrid_events import webhook_verifier
 from escalation.environment import SettingInvalid, url_setting
 
 DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080"
@@ -35,8 +37,11 @@ def parse_address(value: str, variable: str = "ESCALATION_HTTP_ADDRESS") -> tupl
 
 
 def http_settings(environ: Mapping[str, str] | None = None) -> HttpSettings:
-    """Read ESCALATION_HTTP_ADDRESS and ESCALATION_PUBLIC_URL (default: http://<address>)."""
+    """Read ESCALATION_HTTP_ADDRESS and ESCALATION_PUBLIC_URL (default: http://<address>), and
+    check the keys of the routes that act from the page."""
     env = os.environ if environ is None else environ
     host, port = parse_address(env.get("ESCALATION_HTTP_ADDRESS") or DEFAULT_HTTP_ADDRESS)
     public_url = (url_setting("ESCALATION_PUBLIC_URL", environ=env) or "").rstrip("/")
+    action_links_from_environment(env)  # checked here, so a bad key stops `serve` in one line
+    webhook_verifier(env)
     return HttpSettings(host=host, port=port, public_url=public_url or f"http://{host}:{port}")

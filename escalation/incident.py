@@ -85,6 +85,10 @@ class IncidentState(Logbook):
     person is a policy contact. Set when the incident opens (a workflow patch); incidents opened
     before keep accepting any name, as their histories did."""
 
+    link_tokens_used: list[str] = Field(
+        default=[], description="Email link token ids already accepted (each acts once)"
+    )
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def tier(self) -> int:

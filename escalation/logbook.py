@@ -42,6 +42,10 @@ class NotificationRecord(BaseModel):
     """For `throttled`: when the per-address throttle expects to send the bundle carrying it."""
     bundle_id: str | None = None
     """Set when the message went out (or failed) inside a throttle's bundle: that bundle's id."""
+    delivery: str | None = None
+    """What the provider reported later (a delivery receipt): delivered, bounced, undelivered..."""
+    delivery_error: str | None = None
+    """The provider's error code and reason with that report, when it gave any."""
 
 
 LOG_BUDGET = 1_000_000

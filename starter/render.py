@@ -19,6 +19,7 @@ from escalation.contract import CommandResult
 from escalation.incident import IncidentState
 from escalation.incident_measures import human_duration
 from escalation.policy import Policy
+from escalation.receipts import NOT_ARRIVED
 from escalation.stats import Figures, IncidentStats
 from starter.listing import IncidentListing
 from starter.opening import OpenedIncident
@@ -173,14 +174,18 @@ def _notifications_table(state: IncidentState) -> Table:
     table.add_column("purpose")
     table.add_column("status")
     for record in state.notifications:
-        style = "red" if record.status == "failed" else ""
+        style = "red" if record.status == "failed" or record.delivery in NOT_ARRIVED else ""
         to = f"{record.recipient} <{record.to}>" if record.recipient else record.to
+        shown = record.status + (f": {record.error}" if record.error else "")
+        if record.delivery:  # what the provider reported later
+            why = f": {record.delivery_error}" if record.delivery_error else ""
+            shown += f", then {record.delivery}{why}"
         table.add_row(
             record.at.astimezone(UTC).strftime("%H:%M:%S"),
             record.channel,
             Text(to),
             record.purpose,
-            Text(record.status + (f": {record.error}" if record.error else ""), style=style),
+            Text(shown, style=style),
         )
     return table
 

@@ -17,6 +17,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.action_links import ActionLinks
 from activities.delivery import DeliveryActivities, Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
@@ -102,13 +103,14 @@ class IncidentWorker:
         *,
         sandbox: Sandbox = "strict",
         deadlock_detection: bool = True,
+        action_links: ActionLinks | None = None,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
-        delivery = DeliveryActivities(transports)
+        delivery = DeliveryActivities(transports, action_links)
         reports = ReportActivities(transports["email"])
         policies = PolicyActivities(policy_file, load_policy(policy_file))
         self.worker = Worker(
@@ -151,6 +153,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         sandbox: Sandbox = "strict",
         *,
         deadlock_detection: bool = True,
+        action_links: ActionLinks | None = None,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -163,6 +166,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             throttle_request,
             sandbox=sandbox,
             deadlock_detection=deadlock_detection,
+            action_links=action_links,
         )
         started.append(incident_worker)
         return incident_worker

@@ -31,7 +31,7 @@ ACTIVITY_THREADS = 32
 
 def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     """A worker with every workflow and activity, configured by already-checked settings."""
-    delivery = DeliveryActivities(settings.transports)
+    delivery = DeliveryActivities(settings.transports, settings.action_links)
     reports = ReportActivities(settings.transports["email"])
     policies = PolicyActivities(settings.policy_file, settings.policy)
     return Worker(

@@ -33,8 +33,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.final_report import send_final_report
     from workflows.history_handover import HandsOver
     from workflows.incident_verbs import ReceivesVerbs
+    from workflows.link_actions import link_action_update
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import deliver
+    from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.throttle_answers import HearsThrottleAnswers
 
@@ -252,6 +254,9 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """The incident; only None before the policy snapshot returns."""
         assert self._state is not None
         return self._state
+
+    act_by_link = link_action_update()
+    delivery_receipt = receipt_signal()
 
     @workflow.query(
         name="status",

@@ -266,6 +266,41 @@ async def flood_of_alerts(stage: Stage) -> list[str]:
 FLOOD = 5_200
 
 
+async def receipts_and_links(stage: Stage) -> list[str]:
+    """Alice's page email bounces (a SendGrid receipt), so she is called; a malformed and an
+    unknown receipt are rejected; she acknowledges from an email link (`act_by_link`)."""
+    incident = await start_incident(stage.worker, **CRITICAL, title="checkout failing")
+    state = await wait_for(
+        incident,
+        lambda s: any(
+            n.recipient == "Alice Ng" and n.channel == "email" and n.status == "sent"
+            for n in s.notifications
+        ),
+    )
+    email = next(
+        n for n in state.notifications if n.recipient == "Alice Ng" and n.channel == "email"
+    )
+    bounce = {"notification_id": email.notification_id, "provider": "sendgrid"}
+    await incident.signal("delivery_receipt", bounce | {"outcome": "bounced", "reason": "550"})
+    await incident.signal("delivery_receipt", {"provider": "sendgrid"})
+    await incident.signal(
+        "delivery_receipt", bounce | {"notification_id": "x", "outcome": "dropped"}
+    )
+    await wait_for(
+        incident,
+        lambda s: any(n.recipient == "Alice Ng" and n.channel == "voice" for n in s.notifications),
+    )
+    link = {
+        "token_id": "0123456789abcdef",
+        "incident_id": incident.id,
+        "opened_at": state.opened_at.isoformat(),
+        "verb": "acknowledge",
+        "by": "Alice Ng",
+    }
+    await incident.execute_update("act_by_link", link)
+    return [incident.id]
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("escalated_acked_reviewed", escalated_acked_reviewed),
     Scenario("breached_escalated_reopened", breached_escalated_reopened),
@@ -275,4 +310,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("breach_under_former_severity", breach_under_former_severity),
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
+    Scenario("receipts_and_links", receipts_and_links),
 )

@@ -29,6 +29,7 @@ from workflows.incident import (
     IncidentWorkflow,
 )
 from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
+from workflows.receipts import RECEIPT_FALLBACK
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
@@ -98,6 +99,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
     operator_verbs = set(VERBS) | set(REVIEW_EXAMPLES)
     assert operator_verbs - signals == set()
     assert operator_verbs - updates == set()
+    assert {"delivery_receipt"} <= signals and {"act_by_link"} <= updates
     assert {"triggered", "acknowledged", "resolved", "closed"} <= statuses
     assert {
         "paged",
@@ -125,6 +127,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         REVIEW_ID_PER_RUN,
         REVIEW_FOLLOWS_RESOLUTION,
         BREACH_FOLLOWS_SEVERITY,
+        RECEIPT_FALLBACK,
     } <= patches  # newer code paths are recorded too
 
 

@@ -54,6 +54,14 @@ def test_status_shows_header_clocks_timeline_and_notifications(example_policy: P
     assert "Alice Ng <+15555550101>" in text
 
 
+def test_a_provider_receipt_shows_beside_the_status(example_policy: Policy) -> None:
+    state = critical_incident(example_policy)
+    state.notifications[0].delivery = "undelivered"
+    state.notifications[0].delivery_error = "30003: unreachable handset"
+    text = rendered(lambda c: render.status(c, state, now=OPENED))
+    assert "outbox, then undelivered: 30003: unreachable handset" in text
+
+
 def test_a_breached_clock_says_so(example_policy: Policy) -> None:
     state = critical_incident(example_policy)
     state.sla.ack_breached = True

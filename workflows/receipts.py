@@ -1,0 +1,148 @@
+"""The `delivery_receipt` signal: a provider's later word on a message, and the fallback it may
+call for when a page did not arrive.
+
+A signal, tolerant like every verb: a malformed receipt, or one naming a message this incident
+never sent, is recorded as rejected and never raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
+    from escalation import audiences, engine
+    from escalation.actions import Notify, Recipient
+    from escalation.commands import describe_validation_error
+    from escalation.contacts import Channel, Contact
+    from escalation.incident import IncidentState
+    from escalation.logbook import NotificationRecord
+    from escalation.policy import Policy
+    from escalation.receipts import (
+        DELIVERY_RECEIPT,
+        EXAMPLE,
+        ProviderReceipt,
+        is_repeat,
+        newly_missed,
+        note_receipt,
+        receipt_line,
+        receipt_record,
+    )
+    from workflows.fallback import FALLBACK_ORDER
+    from workflows.metrics import fallback_planned
+    from workflows.notifications import deliver
+
+RECEIPT_FALLBACK = "delivery-receipt-fallback"
+"""Patch id (2026-12-02): a page the provider reports undelivered (a Twilio status callback, a
+SendGrid bounce) starts a delivery on the contact's next channel. A receipt signal in a history
+recorded before it (sent before the worker had a handler) replays without the delivery."""
+DESCRIPTION = (
+    "Sent by the HTTP service's provider webhooks: what became of a message after the provider "
+    f"accepted it. Example: {EXAMPLE}"
+)
+
+Start = Callable[[Coroutine[Any, Any, None], bool], None]
+"""Starts a delivery in the background; the flag says whether acknowledging calls it off."""
+
+
+def take_receipt(policy: Policy, state: IncidentState, payload: Any, start: Start) -> None:
+    """Record the provider's outcome; for a missed page, try the next channel. Never raises."""
+    now = workflow.now()
+    try:
+        receipt = ProviderReceipt.model_validate(payload)
+    except ValidationError as error:
+        detail = f"{DELIVERY_RECEIPT}: {describe_validation_error(error)}; e.g. {EXAMPLE}"
+        state.record(now, "rejected", "provider", detail)
+        return
+    record = receipt_record(state, receipt.notification_id)
+    if record is None:
+        detail = f"{DELIVERY_RECEIPT}: no message {receipt.notification_id} in this incident"
+        state.record(now, "rejected", receipt.provider, detail)
+        return
+    if is_repeat(record, receipt):
+        return  # a webhook delivered twice: recorded once
+    missed = newly_missed(record, receipt)
+    note_receipt(record, receipt)
+    state.record(now, "delivery_receipt", receipt.provider, receipt_line(record, receipt))
+    if missed:
+        planned = _next_channel(policy, state, record)
+        if planned is not None and workflow.patched(RECEIPT_FALLBACK):
+            action, recipient = planned
+            channel = recipient.channels[0]
+            detail = f"{record.channel} to {record.recipient} not delivered; trying {channel}"
+            state.record(now, "fallback", engine.SYSTEM, detail)
+            fallback_planned(record.channel, channel)
+            start(deliver(state, action, recipient), action.stops_on_ack)
+
+
+def _next_channel(
+    policy: Policy, state: IncidentState, record: NotificationRecord
+) -> tuple[Notify, Recipient] | None:
+    """A one-channel Notify to the same person, while the message still matters: a page while
+    nobody has acknowledged, a management escalation while the incident is open."""
+    if record.purpose == "page" and state.status == "triggered":
+        audience, stops_on_ack = "responders", True
+    elif record.purpose == "escalation" and state.is_open:
+        audience, stops_on_ack = "management", False
+    else:
+        return None
+    contact = _contact_named(policy, record.recipient)
+    if contact is None:
+        return None
+    tried = _channels_tried(policy, state, record)
+    channel = next(
+        (
+            c
+            for c in FALLBACK_ORDER
+            if c not in tried and (address := contact.address_for(c)) and address != record.to
+        ),
+        None,
+    )
+    if channel is None:
+        return None
+    recipient = Recipient(name=record.recipient, contact=contact, channels=[channel])
+    facts = audiences.facts(policy, state, f"the {record.channel} page did not arrive")
+    notify = Notify(
+        purpose=record.purpose,  # type: ignore[arg-type]
+        audience=audience,  # type: ignore[arg-type]
+        recipients=[recipient],
+        facts=facts,
+        stops_on_ack=stops_on_ack,
+    )
+    return notify, recipient
+
+
+def _channels_tried(
+    policy: Policy, state: IncidentState, record: NotificationRecord
+) -> list[Channel]:
+    """The severity's channels, and every channel this person got this message on since."""
+    tried: list[Channel] = list(policy.severity(state.severity).channels)
+    index = next(i for i, n in enumerate(state.notifications) if n is record)
+    for later in state.notifications[index:]:
+        if later.recipient == record.recipient and later.purpose == record.purpose:
+            tried.append(later.channel)
+    return tried
+
+
+def _contact_named(policy: Policy, recipient: str) -> Contact | None:
+    """The policy contact a recipient's display name stands for."""
+    for key in policy.contacts:
+        contact = policy.contact(key)
+        if contact.name == recipient:
+            return contact
+    return None
+
+
+def receipt_signal() -> Any:
+    """The `delivery_receipt` signal handler for the incident workflow's class body."""
+
+    def delivery_receipt(self: Any, payload: Any = None) -> None:
+        if self._state is not None:  # nothing was sent before the incident opened
+            take_receipt(self._policy, self.state, payload, self._track)
+            self._wake = True
+
+    return workflow.signal(name=DELIVERY_RECEIPT, description=DESCRIPTION)(delivery_receipt)
