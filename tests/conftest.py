@@ -26,11 +26,10 @@ from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
-from worker.search_attributes import register_search_attributes
-from workflows.failures import DATA_CONVERTER
+from wiring.search_attributes import register_search_attributes
+from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import Sandbox, workflow_runner
 from workflows.search_attributes import ALL_KEYS
 from workflows.throttle import ContactThrottleWorkflow
 

@@ -19,8 +19,8 @@ from tests.conftest import installed_executable
 from tests.fakes.providers import FakeProviders, twilio_error
 from tests.workflows.helpers import policy_variant
 from tests.workflows.test_channel_fallback import MESSAGES, SMS_ONLY_POLICY, paged_until
-from worker.search_attributes import register_search_attributes
-from workflows.failures import DATA_CONVERTER
+from wiring.search_attributes import register_search_attributes
+from wiring.temporal import DATA_CONVERTER
 
 
 @pytest.fixture
