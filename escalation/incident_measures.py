@@ -83,15 +83,3 @@ def breaches(incident: IncidentState) -> list[Breach]:
                 )
             )
     return found
-
-
-def human_duration(value: timedelta) -> str:
-    """`12m`, `1h 5m`, `2d 3h`: whole minutes, seconds only below a minute."""
-    seconds = max(int(value.total_seconds()), 0)
-    if seconds < 60:
-        return f"{seconds}s" if seconds else "0m"
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes = rest // 60
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
-    return " ".join(parts)

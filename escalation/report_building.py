@@ -20,10 +20,10 @@ from escalation.logbook import NotificationRecord, TimelineEntry
 from escalation.policy import Policy
 from escalation.report import (
     DELIVERED,
-    Audience,
     ClientMessage,
     FinalReport,
     ReportActionItem,
+    ReportAudience,
     ReportEntry,
     ReportFeedback,
     ReviewFacts,
@@ -38,7 +38,7 @@ def build_report(
     policy: Policy,
     review: ReviewState | None = None,
     *,
-    audience: Audience,
+    audience: ReportAudience,
 ) -> FinalReport:
     """Gather the report's facts.
 
