@@ -14,13 +14,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.incident import IncidentState
+from escalation.logbook import SlaClock
 from escalation.policy import Policy
 from escalation.review import ReviewState, ReviewStatus
 
 ReportAudience = Literal["client", "internal"]
 """Who a final report is for; `actions.Audience` is who a notification goes to."""
 Verdict = Literal["met", "breached", "pending"]
-SlaClock = Literal["acknowledge", "resolve"]
 
 DELIVERED = frozenset({"sent", "outbox"})
 

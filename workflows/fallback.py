@@ -45,7 +45,10 @@ class PlansFallbacks:
             detail = (
                 f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
             )
-            self.log.record(workflow.now(), "fallback", SYSTEM, detail)
+            name = self.recipient.name
+            self.log.record(
+                workflow.now(), "fallback", SYSTEM, detail, channel=channel, recipient=name
+            )
             fallback_planned(channel, fallback)
             planned.append(fallback)
 
