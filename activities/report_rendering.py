@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 
 from jinja2 import Environment
@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from activities.message_rendering import SUBJECT_LIMIT
 from activities.template_files import template_environment
-from escalation.incident_measures import human_duration
 from escalation.report import FinalReport
+from escalation.time_text import human_duration, utc_clock
 
 
 class RenderedReport(BaseModel):
@@ -45,7 +45,7 @@ def _subject(report: FinalReport) -> str:
 
 
 def _clock(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+    return utc_clock(at, seconds=False)
 
 
 def _cell(value: object) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import FastAPI, Request, Response
 
-from worker.metrics import record_intake
+from wiring.metrics import record_intake
 
 SERVER_ERROR = 500
 

@@ -13,8 +13,7 @@ from temporalio.client import Client
 from api.app import create_app
 from api.policy_source import PolicySource
 from api.settings import HttpSettings
-from worker.connection import client_config
-from workflows.failures import DATA_CONVERTER
+from wiring.temporal import DATA_CONVERTER, client_config
 
 STARTUP_SECONDS = 30.0
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wiring.temporal import Sandbox
 from worker.runner import ACTIVITY_THREADS
-from workflows.sandbox import Sandbox
 
 
 class WorkerTuning(BaseModel):
@@ -23,7 +23,7 @@ class WorkerTuning(BaseModel):
         description="off: no sandbox (production's default); on: the sandbox, sharing the "
         "modules that define workflows (workflows/, and benchmarks/ for the bare one) instead of "
         "importing them again for every run (ESCALATION_WORKFLOW_SANDBOX=on); strict: the "
-        "tests' sandbox (workflows/sandbox.py)",
+        "tests' sandbox (wiring/temporal.py)",
     )
 
     def describe(self) -> str:

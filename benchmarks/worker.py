@@ -33,10 +33,9 @@ from benchmarks.tuning import WorkerTuning
 from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage
 from escalation.policy_loader import load_policy
-from worker.connection import connect
+from wiring.temporal import connect, workflow_runner
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 BARE_MODULES = ("benchmarks",)
@@ -76,7 +75,7 @@ def build_benchmark_worker(
 ) -> Worker:
     """What worker.runner.build_worker registers, plus the bare workflow, with `tuning` applied.
 
-    The runner is workflows/sandbox.py's for `tuning.sandbox`; in the sandbox (`on`) the bare
+    The runner is wiring/temporal.py's for `tuning.sandbox`; in the sandbox (`on`) the bare
     workflow's modules are shared as our own are.
     """
     transport = OutboxTransport(Outbox(outbox))

@@ -47,7 +47,13 @@ def open_incident(
         alerts_received=alert.repeats,
     )
     state.record(now, "opened", alert.source or "reporter", f"{alert.title} ({alert.service})")
-    state.record(now, "classified", SYSTEM, f"{classification.severity}: {classification.rule}")
+    state.record(
+        now,
+        "classified",
+        SYSTEM,
+        f"{classification.severity}: {classification.rule}",
+        severity=classification.severity,
+    )
     for unknown in (c for c in state.clients_affected if c not in policy.clients):
         state.record(
             now, "warning", SYSTEM, f"client {unknown!r} is not in the policy; not notified"
@@ -73,6 +79,9 @@ def page_tier(policy: Policy, state: IncidentState, now: datetime, *, reason: st
         "paged" if purpose == "page" else "consulted",
         SYSTEM,
         f"{tier.name}: {', '.join(tier.contacts)} ({reason})",
+        tier=tier.name,
+        recipients=list(tier.contacts),
+        reason=reason,
     )
     return audiences.notify(
         purpose,
@@ -88,8 +97,15 @@ def engage_management(
 ) -> list[Action]:
     """Hierarchical escalation: the management chain is told, and why."""
     state.position.management_engaged = True
+    contacts = policy.management.contacts
     state.record(
-        now, "escalated", SYSTEM, f"management: {', '.join(policy.management.contacts)} ({reason})"
+        now,
+        "escalated",
+        SYSTEM,
+        f"management: {', '.join(contacts)} ({reason})",
+        tier="management",
+        recipients=list(contacts),
+        reason=reason,
     )
     return audiences.notify(
         purpose,  # type: ignore[arg-type]
@@ -242,7 +258,7 @@ def _ack_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> li
     state.sla.ack_breached = True
     state.breaches.append("ack")
     reason = f"acknowledgment SLA breached: not acknowledged within {format_duration(ack_within)}"
-    state.record(now, "sla_breach", SYSTEM, reason)
+    state.record(now, "sla_breach", SYSTEM, reason, clock="acknowledge", severity=state.severity)
     return engage_management(policy, state, now, reason=reason, purpose="ack_breach")
 
 
@@ -256,7 +272,7 @@ def _resolve_warning_due(policy: Policy, state: IncidentState, now: datetime) ->
     state.sla.warnings_sent = sorted({*state.sla.warnings_sent, *due})
     remaining = format_duration(max(state.sla.resolve_due - now, timedelta(seconds=1)))
     reason = f"{round(due[-1] * 100)}% of the resolution SLA used; {remaining} left"
-    state.record(now, "sla_warning", SYSTEM, reason)
+    state.record(now, "sla_warning", SYSTEM, reason, clock="resolve", severity=state.severity)
     message = audiences.facts(policy, state, reason)
     owners = audiences.responders(policy, state, state.position.tier_index)
     return audiences.notify(
@@ -271,7 +287,7 @@ def _resolve_sla_breached(policy: Policy, state: IncidentState, now: datetime) -
     state.sla.resolve_breached = True
     state.breaches.append("resolve")
     reason = f"resolution SLA breached: not resolved within {format_duration(resolve_within)}"
-    state.record(now, "sla_breach", SYSTEM, reason)
+    state.record(now, "sla_breach", SYSTEM, reason, clock="resolve", severity=state.severity)
     actions = engage_management(policy, state, now, reason=reason, purpose="resolve_breach")
     return actions + audiences.notify(
         "stakeholder_breach",

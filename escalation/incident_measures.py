@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from escalation.incident import IncidentState
+from escalation.logbook import SlaClock
 from escalation.policy import Policy
-from escalation.report import Breach, Engagement, SlaClock
+from escalation.report import Breach, Engagement
+from escalation.timeline_facts import ENGAGEMENTS, with_facts
 
 
 def time_to_acknowledge(incident: IncidentState) -> timedelta | None:
@@ -46,52 +48,34 @@ def sla_targets(incident: IncidentState, policy: Policy) -> tuple[timedelta, tim
 
 def engagements(incident: IncidentState) -> list[Engagement]:
     """Tiers paged or consulted and management escalations, from the timeline, in order."""
-    found = []
-    for entry in incident.timeline:
-        if entry.kind not in {"paged", "consulted", "escalated"}:
-            continue
-        tier, _, rest = entry.detail.partition(": ")
-        contacts, _, reason = rest.partition(" (")
-        found.append(
-            Engagement(
-                at=entry.at,
-                after=entry.at - incident.opened_at,
-                kind=entry.kind,  # type: ignore[arg-type]
-                tier=tier,
-                contacts=[c.strip() for c in contacts.split(",") if c.strip()],
-                reason=reason.removesuffix(")"),
-            )
+    return [
+        Engagement(
+            at=entry.at,
+            after=entry.at - incident.opened_at,
+            kind=entry.kind,  # type: ignore[arg-type]
+            tier=entry.tier or "",
+            contacts=list(entry.recipients or []),
+            reason=entry.reason or "",
         )
-    return found
+        for entry in map(with_facts, incident.timeline)
+        if entry.kind in ENGAGEMENTS
+    ]
 
 
 def breaches(incident: IncidentState) -> list[Breach]:
     """Each `sla_breach` line, under the severity in force when it was recorded."""
     severity, found = incident.classification.severity, []
-    for entry in incident.timeline:
+    for entry in map(with_facts, incident.timeline):
         if entry.kind == "severity_changed":
-            # "<from> -> <to>: <reason>" (verbs._change_severity)
-            severity = entry.detail.partition(" -> ")[2].partition(":")[0].strip() or severity
+            severity = entry.severity or severity
         elif entry.kind == "sla_breach":
             found.append(
                 Breach(
                     at=entry.at,
                     after=entry.at - incident.opened_at,
-                    clock="acknowledge" if entry.detail.startswith("acknowledgment") else "resolve",
-                    severity=severity,
+                    clock=entry.clock or "resolve",
+                    severity=entry.severity or severity,
                     detail=entry.detail,
                 )
             )
     return found
-
-
-def human_duration(value: timedelta) -> str:
-    """`12m`, `1h 5m`, `2d 3h`: whole minutes, seconds only below a minute."""
-    seconds = max(int(value.total_seconds()), 0)
-    if seconds < 60:
-        return f"{seconds}s" if seconds else "0m"
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes = rest // 60
-    parts = [f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
-    return " ".join(parts)

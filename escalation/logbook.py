@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
 from escalation.contacts import Channel
 
+SlaClock = Literal["acknowledge", "resolve"]
+
 
 class TimelineEntry(BaseModel):
-    """One line of the log, as operators and the final report read it."""
+    """One line of the log: `detail` is the sentence for people; the optional facts beside it are
+    for code (the report, statistics, the archive), so nothing has to parse the sentence.
+
+    Entries recorded before the facts existed (old histories, carried state) load with None.
+    """
 
     at: datetime
     kind: str
@@ -19,11 +25,38 @@ class TimelineEntry(BaseModel):
     detail: str
     via: str | None = None
     """The channel an operator's verb came through, when it was not the CLI, UI or API."""
+    tier: str | None = None
+    """Paged, consulted, escalated: the tier's name (`Tier 2 specialists`) or `management`."""
+    recipients: list[str] | None = None
+    """Paged, consulted, escalated: the contacts engaged."""
+    reason: str | None = None
+    """Paged, consulted, escalated: why."""
+    clock: SlaClock | None = None
+    """SLA breaches and warnings: which clock."""
+    severity: str | None = None
+    """Classified, severity changed (the new one), SLA breaches (the one in force)."""
+    channel: Channel | None = None
+    """Skipped messages and fallbacks: the channel that did not carry the message."""
+    recipient: str | None = None
+    """Skipped messages and fallbacks: who the message was for."""
+
+    @model_serializer(mode="wrap")
+    def _absent_facts_left_out(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Facts an entry does not carry are not written: the log's size stays what it was."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for name in FACTS:
+                if data.get(name) is None:
+                    data.pop(name, None)
+        return data
 
     @property
     def attribution(self) -> str:
         """Who acted, and how when known: `alice via SMS reply`."""
         return f"{self.actor} via {self.via}" if self.via else self.actor
+
+
+FACTS = ("tier", "recipients", "reason", "clock", "severity", "channel", "recipient")
 
 
 class NotificationRecord(BaseModel):
@@ -70,9 +103,9 @@ class Logbook(BaseModel):
         """The workflow id the log belongs to; prefixes notification ids."""
         raise NotImplementedError
 
-    def record(self, at: datetime, kind: str, actor: str, detail: str) -> None:
-        """Append a line to the timeline."""
-        self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail))
+    def record(self, at: datetime, kind: str, actor: str, detail: str, **facts: Any) -> None:
+        """Append a line to the timeline, with the facts it states (TimelineEntry's fields)."""
+        self.timeline.append(TimelineEntry(at=at, kind=kind, actor=actor, detail=detail, **facts))
         self.timeline_chars += len(detail) + len(actor)
 
     def skip(
@@ -91,7 +124,8 @@ class Logbook(BaseModel):
                 error=why,
             )
         )
-        self.record(at, "message_skipped", actor, f"{purpose} to {recipient} not sent: {why}")
+        detail = f"{purpose} to {recipient} not sent: {why}"
+        self.record(at, "message_skipped", actor, detail, channel=channel, recipient=recipient)
 
     def room_for(self, text: str) -> bool:
         """Whether the log can take this much more operator text and stay within LOG_BUDGET."""

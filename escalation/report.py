@@ -14,12 +14,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalation.incident import IncidentState
+from escalation.logbook import SlaClock
 from escalation.policy import Policy
 from escalation.review import ReviewState, ReviewStatus
 
-Audience = Literal["client", "internal"]
+ReportAudience = Literal["client", "internal"]
+"""Who a final report is for; `actions.Audience` is who a notification goes to."""
 Verdict = Literal["met", "breached", "pending"]
-SlaClock = Literal["acknowledge", "resolve"]
 
 DELIVERED = frozenset({"sent", "outbox"})
 
@@ -115,7 +116,7 @@ class ReviewFacts(BaseModel):
 class FinalReport(BaseModel):
     """Every fact of the final report, for one audience."""
 
-    audience: Audience
+    audience: ReportAudience
     incident_id: str
     title: str
     service: str
@@ -159,4 +160,4 @@ class ReportDelivery(BaseModel):
     incident: IncidentState
     policy: Policy
     review: ReviewState | None = None
-    audience: Audience
+    audience: ReportAudience

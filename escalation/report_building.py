@@ -20,10 +20,10 @@ from escalation.logbook import NotificationRecord, TimelineEntry
 from escalation.policy import Policy
 from escalation.report import (
     DELIVERED,
-    Audience,
     ClientMessage,
     FinalReport,
     ReportActionItem,
+    ReportAudience,
     ReportEntry,
     ReportFeedback,
     ReviewFacts,
@@ -31,6 +31,7 @@ from escalation.report import (
     Verdict,
 )
 from escalation.review import ReviewState
+from escalation.timeline_facts import with_facts
 
 
 def build_report(
@@ -38,7 +39,7 @@ def build_report(
     policy: Policy,
     review: ReviewState | None = None,
     *,
-    audience: Audience,
+    audience: ReportAudience,
 ) -> FinalReport:
     """Gather the report's facts.
 
@@ -159,7 +160,7 @@ def _as_recorded(entry: TimelineEntry) -> str:
 
 
 def _tier_only(entry: TimelineEntry) -> str:
-    return f"{entry.detail.partition(': ')[0]} engaged"
+    return f"{with_facts(entry).tier} engaged"
 
 
 def _severity_only(entry: TimelineEntry) -> str:

@@ -96,7 +96,10 @@ def _acknowledge(
     if late and not state.sla.ack_breached:
         state.sla.ack_breached = True
         state.breaches.append("ack")
-        state.record(now, "sla_breach", SYSTEM, "acknowledgment SLA breached: acknowledged late")
+        detail = "acknowledgment SLA breached: acknowledged late"
+        state.record(
+            now, "sla_breach", SYSTEM, detail, clock="acknowledge", severity=state.severity
+        )
     state.record(now, "acknowledged", command.by, command.note or "acknowledged")
     return tell_clients(
         policy, state, now, "client_update", "Our team has acknowledged the incident."
@@ -151,6 +154,7 @@ def _change_severity(
         "severity_changed",
         command.by,
         f"{previous} -> {command.severity}: {command.reason or ''}".rstrip(": "),
+        severity=command.severity,
     )
     return []
 
@@ -166,7 +170,8 @@ def _resolve(policy: Policy, state: IncidentState, command: Resolve, now: dateti
     if now > state.sla.resolve_due and not state.sla.resolve_breached:
         state.sla.resolve_breached = True
         state.breaches.append("resolve")
-        state.record(now, "sla_breach", SYSTEM, "resolution SLA breached: resolved late")
+        detail = "resolution SLA breached: resolved late"
+        state.record(now, "sla_breach", SYSTEM, detail, clock="resolve", severity=state.severity)
     state.record(
         now, "resolved", command.by, f"cause: {command.cause}; resolution: {command.resolution}"
     )

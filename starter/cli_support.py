@@ -19,7 +19,7 @@ from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from starter import render
 from starter.errors import NoAnswer, explain
 from starter.incidents import send_verb
-from worker.connection import connect
+from wiring.temporal import connect
 
 T = TypeVar("T")
 

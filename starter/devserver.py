@@ -22,8 +22,8 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
-from worker.search_attributes import type_name
-from workflows.failures import DATA_CONVERTER
+from wiring.search_attributes import type_name
+from wiring.temporal import DATA_CONVERTER
 from workflows.search_attributes import ALL_KEYS
 
 HOST = "127.0.0.1"

@@ -27,7 +27,7 @@ from escalation.policy_loader import load_policy, policy_path
 from starter.devserver import DevServer, DevServerSettings
 from starter.incidents import incident_status
 from starter.opening import OpenedIncident, open_incident
-from worker.metrics import install_metrics_from_environment
+from wiring.metrics import install_metrics_from_environment
 from worker.runner import run_worker
 
 STATE_DIR = Path(".escalation")

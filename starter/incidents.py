@@ -6,7 +6,6 @@ Services and the `escalation` CLI speak to incidents through the same functions;
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
@@ -15,9 +14,22 @@ from temporalio.service import RPCError, RPCStatusCode
 from escalation.commands import VERBS
 from escalation.contract import CommandResult, incident_key, incident_workflow_id
 from escalation.incident import IncidentState
+from starter.opening import QUERY_TIMEOUT, OpenedIncident, open_incident
 
-QUERY_TIMEOUT = timedelta(seconds=10)
-"""A query needs a worker; without one the server would hold the call for a long time."""
+__all__ = [
+    "QUERY_TIMEOUT",
+    "IncidentNotFound",
+    "IncidentNotReady",
+    "OpenedIncident",
+    "VerbRefused",
+    "incident_handle",
+    "incident_status",
+    "not_found",
+    "open_incident",
+    "send_verb",
+]
+"""`open_incident` and `OpenedIncident` live in `starter.opening`; services import them from here
+(README, For services), so this module names them too."""
 
 
 class IncidentNotFound(LookupError):

@@ -17,6 +17,7 @@ from rich.text import Text
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import WEEKDAYS
+from escalation.time_text import human_duration
 from starter.calendar_feeds import CalendarUnavailable
 from starter.errors import explain
 from starter.oncall_view import (
@@ -142,8 +143,7 @@ def _print_warnings(view: ScheduleOnCall) -> None:
 
 def _hours(span: timedelta) -> str:
     """`64h`, `7h 8m`: gaps are read in hours."""
-    hours, minutes = divmod(round(span.total_seconds() / 60), 60)
-    return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+    return human_duration(timedelta(minutes=round(span.total_seconds() / 60)), units="hm")
 
 
 def _person(turn: OnCallTurn) -> str:

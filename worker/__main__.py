@@ -10,10 +10,10 @@ import sys
 from activities.transports import TransportConfigError
 from escalation.environment import SettingInvalid
 from escalation.policy_loader import PolicyInvalid
-from worker.connection import TemporalUnreachable, connect
-from worker.metrics import MetricsAddressInvalid, install_metrics_from_environment
+from wiring.metrics import MetricsAddressInvalid, install_metrics_from_environment
+from wiring.search_attributes import SearchAttributesUnusable
+from wiring.temporal import TemporalUnreachable, connect
 from worker.runner import run_worker
-from worker.search_attributes import SearchAttributesUnusable
 from worker.settings import worker_settings
 
 log = logging.getLogger("escalation.worker")

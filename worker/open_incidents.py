@@ -19,7 +19,7 @@ from temporalio.common import MetricMeter
 from temporalio.service import RPCError
 
 from escalation.contract import INCIDENT_WORKFLOW
-from worker.metrics import installed_meter
+from wiring.metrics import installed_meter
 from workflows.search_attributes import INCIDENT_SEVERITY, INCIDENT_STATUS
 
 log = logging.getLogger("escalation.metrics")

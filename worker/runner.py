@@ -15,12 +15,12 @@ from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
+from wiring.search_attributes import register_search_attributes
+from wiring.temporal import workflow_runner
 from worker.open_incidents import open_incidents_gauge
-from worker.search_attributes import register_search_attributes
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")

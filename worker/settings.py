@@ -20,8 +20,7 @@ from escalation.contract import TASK_QUEUE
 from escalation.environment import seconds_setting
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy, policy_path
-from worker.connection import client_config
-from workflows.sandbox import Sandbox, sandbox_from_environment
+from wiring.temporal import Sandbox, client_config, sandbox_from_environment
 
 GRACE_SETTING = "ESCALATION_SHUTDOWN_GRACE_SECONDS"
 DEFAULT_GRACE_SECONDS = 20.0

@@ -10,6 +10,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from escalation.contacts import Channel
+    from escalation.engine import SYSTEM
     from escalation.messages import (
         OUR_BUG,
         PERMANENT_FAILURE,
@@ -44,7 +45,10 @@ class PlansFallbacks:
             detail = (
                 f"{channel} to {self.recipient.name} failed ({failure.reason}); trying {fallback}"
             )
-            self.log.record(workflow.now(), "fallback", "escalation", detail)
+            name = self.recipient.name
+            self.log.record(
+                workflow.now(), "fallback", SYSTEM, detail, channel=channel, recipient=name
+            )
             fallback_planned(channel, fallback)
             planned.append(fallback)
 

@@ -11,6 +11,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Recipient
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
+    from escalation.engine import SYSTEM
     from escalation.incident import IncidentState
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import DeliveryReceipt
@@ -36,7 +37,7 @@ async def send_final_report(
         if not recipient.contact.email:
             log.skip(
                 workflow.now(),
-                "escalation",
+                SYSTEM,
                 purpose=purpose,
                 recipient=recipient.name,
                 channel="email",

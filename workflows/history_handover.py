@@ -11,10 +11,10 @@ with workflow.unsafe.imports_passed_through():
     )
 
 HISTORY_LIMIT = 5_000
-"""Continue-as-new past this many events. The binding limit is not Temporal's 50,000 events but
-its 10,000 signals per run (`maximumSignalsPerExecution`, which the server's continue-as-new
-suggestion ignores): every signal is an event, and this leaves room for the flood that arrives
-while a run hands over."""
+"""Continue-as-new past this many events (incidents and contact throttles). The binding limit
+is not Temporal's 50,000 events but its 10,000 signals per run (`maximumSignalsPerExecution`,
+which the server's continue-as-new suggestion ignores): every signal is an event, and this
+leaves room for the flood that arrives while a run hands over."""
 SHORTER_RUNS = "history-limit-5000"
 """Patch id (2026-11-22): runs used to continue as new past 10,000 events, which let a flood of
 alerts reach the server's signal limit first. Runs that passed 5,000 events under the old code

@@ -15,9 +15,9 @@ with workflow.unsafe.imports_passed_through():
 
     from escalation import verb_refusals, verbs
     from escalation.commands import (
+        EXAMPLES,
         ChangeSeverity,
         MalformedCommand,
-        example_argument,
         parse_command,
     )
     from escalation.contract import (
@@ -38,10 +38,6 @@ reopen and a second resolution, and its final report told the first cause and fi
 resolution is signalled to the running review (`incident_resolved`)."""
 
 REVIEW_DONE = '{"review_id": "review-<key>-<run>", "by": "alice", "summary": "..."}'
-
-
-def _describe(verb: str, what: str) -> str:
-    return f"{what} Example: {example_argument(verb)}"
 
 
 class ReceivesVerbs:
@@ -130,31 +126,29 @@ class ReceivesVerbs:
     # -- the operator contract: each verb as a signal and as an update ----------------------
 
     acknowledge_signal, acknowledge = operator_verb(
-        "acknowledge", _describe("acknowledge", "Take ownership; paging stops.")
+        "acknowledge", "Take ownership; paging stops.", EXAMPLES
     )
     escalate_signal, escalate = operator_verb(
-        "escalate", _describe("escalate", "Page a tier or management now.")
+        "escalate", "Page a tier or management now.", EXAMPLES
     )
     add_note_signal, add_note = operator_verb(
-        "add_note", _describe("add_note", "Internal note on the timeline.")
+        "add_note", "Internal note on the timeline.", EXAMPLES
     )
     post_update_signal, post_update = operator_verb(
-        "post_update", _describe("post_update", "Update sent to affected clients.")
+        "post_update", "Update sent to affected clients.", EXAMPLES
     )
     change_severity_signal, change_severity = operator_verb(
-        "change_severity", _describe("change_severity", "Reclassify; SLAs follow.")
+        "change_severity", "Reclassify; SLAs follow.", EXAMPLES
     )
     resolve_signal, resolve = operator_verb(
-        "resolve", _describe("resolve", "Record cause, fix and prevention.")
+        "resolve", "Record cause, fix and prevention.", EXAMPLES
     )
-    reopen_signal, reopen = operator_verb(
-        "reopen", _describe("reopen", "Back to triggered; tier 1 is paged.")
-    )
+    reopen_signal, reopen = operator_verb("reopen", "Back to triggered; tier 1 is paged.", EXAMPLES)
     start_review_signal, start_review = operator_verb(
-        "start_review", _describe("start_review", "Start the post-incident review.")
+        "start_review", "Start the post-incident review.", EXAMPLES
     )
     new_alert_signal, new_alert = operator_verb(
-        "new_alert", _describe("new_alert", "Another report of this incident.")
+        "new_alert", "Another report of this incident.", EXAMPLES
     )
 
     @workflow.signal(

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify, Recipient
     from escalation.contacts import Channel
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
+    from escalation.engine import SYSTEM
     from escalation.logbook import Logbook, NotificationRecord
     from escalation.messages import (
         DeliveryReceipt,
@@ -58,7 +59,7 @@ class RecipientDelivery(PlansFallbacks, AsksThrottles):
             if channel not in planned:
                 self.log.skip(
                     workflow.now(),
-                    "escalation",
+                    SYSTEM,
                     purpose=self.action.purpose,
                     recipient=self.recipient.name,
                     channel=channel,

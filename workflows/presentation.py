@@ -20,6 +20,7 @@ from escalation.commands import example_argument
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
 from escalation.policy import Policy
+from escalation.time_text import utc_clock
 
 RECENT_EVENTS = 3
 """Timeline lines the panel shows; the `status` query (Queries tab) has all of them."""
@@ -44,10 +45,6 @@ _MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-!|~"
 def summary(severity: str, service: str, title: str) -> str:
     """`[critical] payments: checkout failing` - the line the workflow list shows."""
     return f"[{severity}] {service}: {title}"
-
-
-def _clock(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else "-"
 
 
 def _time(at: datetime) -> str:
@@ -105,7 +102,7 @@ def _owner(policy: Policy, state: IncidentState) -> list[str]:
     if state.acknowledged_by:
         return [
             f"- Owner: **{_text(state.acknowledged_by)}** "
-            f"(acknowledged {_clock(state.acknowledged_at)})"
+            f"(acknowledged {utc_clock(state.acknowledged_at)})"
         ]
     if state.status == "triggered":
         tier = policy.tiers[state.position.tier_index]
@@ -121,18 +118,20 @@ def _clocks(state: IncidentState, deadline: Deadline | None) -> list[str]:
     ack = "**BREACHED**" if sla.ack_breached else "met" if state.acknowledged_at else None
     resolve = "**BREACHED**" if sla.resolve_breached else "met" if state.resolved_at else None
     lines = [
-        f"- Ack due: {_clock(sla.ack_due)}" + (f" ({ack})" if ack else ""),
-        f"- Resolve due: {_clock(sla.resolve_due)}" + (f" ({resolve})" if resolve else ""),
+        f"- Ack due: {utc_clock(sla.ack_due)}" + (f" ({ack})" if ack else ""),
+        f"- Resolve due: {utc_clock(sla.resolve_due)}" + (f" ({resolve})" if resolve else ""),
     ]
     if deadline:
-        lines.append(f"- Next: {_text(deadline.summary)} at {_clock(deadline.at)}")
+        lines.append(f"- Next: {_text(deadline.summary)} at {utc_clock(deadline.at)}")
     return lines
 
 
 def _outcome(state: IncidentState) -> list[str]:
     lines = []
     if state.resolved_by:
-        lines.append(f"- Resolved by **{_text(state.resolved_by)}** at {_clock(state.resolved_at)}")
+        lines.append(
+            f"- Resolved by **{_text(state.resolved_by)}** at {utc_clock(state.resolved_at)}"
+        )
     if state.resolution:
         lines.append(f"- Cause: {_text(state.resolution.cause)}")
         lines.append(f"- Fix: {_text(state.resolution.resolution)}")
@@ -140,7 +139,7 @@ def _outcome(state: IncidentState) -> list[str]:
         owner = f", owner {_text(state.review_owner)}" if state.review_owner else ""
         lines.append(f"- Review: {_text(state.review_workflow_id)}{owner}")
     if state.closed_at:
-        lines.append(f"- Closed at {_clock(state.closed_at)}")
+        lines.append(f"- Closed at {utc_clock(state.closed_at)}")
     return lines
 
 

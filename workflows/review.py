@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify
     from escalation.commands import MalformedCommand, describe_validation_error
     from escalation.contract import REVIEW_WORKFLOW
+    from escalation.engine import SYSTEM
     from escalation.incident import IncidentState
     from escalation.policy import Policy
     from escalation.review import (
@@ -50,10 +51,6 @@ REVIEW_PEOPLE = "review-consulted-and-known-owners"
 """Patch id (2026-12-02): `stakeholders.consulted` are invited when a review opens and sent the
 complete final report when it completes, and an action item's owner must be a policy contact.
 Reviews started before it (tests/replay/histories/2026-11-22-*) replay without either."""
-
-
-def _describe(verb: str, what: str) -> str:
-    return f"{what} Example: {REVIEW_EXAMPLES[verb]}"
 
 
 @workflow.defn(name=REVIEW_WORKFLOW)
@@ -194,16 +191,16 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         return detail
 
     add_action_item_signal, add_action_item = operator_verb(
-        "add_action_item", _describe("add_action_item", "Track a preventive action.")
+        "add_action_item", "Track a preventive action.", REVIEW_EXAMPLES
     )
     complete_action_item_signal, complete_action_item = operator_verb(
-        "complete_action_item", _describe("complete_action_item", "Mark an item done.")
+        "complete_action_item", "Mark an item done.", REVIEW_EXAMPLES
     )
     submit_feedback_signal, submit_feedback = operator_verb(
-        "submit_feedback", _describe("submit_feedback", "Client or internal feedback.")
+        "submit_feedback", "Client or internal feedback.", REVIEW_EXAMPLES
     )
     complete_review_signal, complete_review = operator_verb(
-        "complete_review", _describe("complete_review", "Close with a summary.")
+        "complete_review", "Close with a summary.", REVIEW_EXAMPLES
     )
 
     @workflow.signal(
@@ -227,7 +224,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             return
         self._incident = incident
         detail = f"resolved again by {incident.resolved_by}: {incident.resolution.cause}"
-        self._review.record(workflow.now(), "incident_resolved", "escalation", detail)
+        self._review.record(workflow.now(), "incident_resolved", SYSTEM, detail)
 
     @workflow.query(
         name="status", description="The review: owner, due date, action items, feedback, timeline."

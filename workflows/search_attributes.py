@@ -14,7 +14,7 @@ INCIDENT_BREACHED = SearchAttributeKey.for_bool("IncidentBreached")
 """True once an SLA of the current cycle is breached (acknowledgment or resolution)."""
 
 ALL_KEYS = (INCIDENT_STATUS, INCIDENT_SEVERITY, INCIDENT_SERVICE, INCIDENT_TIER, INCIDENT_BREACHED)
-"""Workers register these at start where they may (worker/search_attributes.py), else `escalation setup`."""
+"""Workers register these at start where they may (wiring/search_attributes.py), else `escalation setup`."""
 
 
 def is_breached(state: IncidentState) -> bool:

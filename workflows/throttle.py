@@ -35,9 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.delivery_limits import DELIVERY_RETRY, URGENT_DELIVERY_DEADLINE
     from workflows.fallback import DeliveryFailure
-
-HISTORY_LIMIT = 5_000
-"""Continue-as-new past this many events; the carried state is small."""
+    from workflows.history_handover import HISTORY_LIMIT
 
 
 @workflow.defn(name=THROTTLE_WORKFLOW)

@@ -13,6 +13,7 @@ from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from escalation.contacts import Channel
+    from escalation.engine import SYSTEM
     from escalation.messages import (
         OutboundMessage,
     )
@@ -82,7 +83,7 @@ class AsksThrottles:
             f"{message.channel} to {self.recipient.name}: the throttle did not answer "
             f"({error}); sent without throttling"
         )
-        self.log.record(workflow.now(), "throttle_unavailable", "escalation", detail)
+        self.log.record(workflow.now(), "throttle_unavailable", SYSTEM, detail)
 
     async def _call_off(self, message: OutboundMessage) -> None:
         """Paging stopped before the throttle answered: record it and withdraw the request."""

@@ -7,7 +7,7 @@ payload)`. One line per verb in the workflow class then declares the whole contr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from temporalio import workflow
@@ -27,8 +27,12 @@ def refuse(verb: str, reason: object) -> ApplicationError:
     return ApplicationError(f"{verb}: {reason}", type=REFUSED, non_retryable=True)
 
 
-def operator_verb(verb: str, description: str) -> tuple[Callable[..., None], Any]:
-    """(signal handler, update handler with its validator) for `verb`, described for the UI."""
+def operator_verb(
+    verb: str, what: str, examples: Mapping[str, str]
+) -> tuple[Callable[..., None], Any]:
+    """(signal handler, update handler with its validator) for `verb`, described for the UI: what
+    it does, then a JSON argument to copy (`examples[verb]`)."""
+    description = f"{what} Example: {examples[verb]}"
 
     def signal(self: Any, payload: Any = None) -> None:
         self._accept_signal(verb, payload)

@@ -10,7 +10,7 @@ from activities.outbox_transport import OutboxTransport
 from activities.report_rendering import render_report
 from activities.reports import ReportActivities
 from escalation.policy import Policy
-from escalation.report import Audience, ReportDelivery
+from escalation.report import ReportAudience, ReportDelivery
 from escalation.report_building import build_report
 from tests.escalation.report_scenario import (
     INTERNAL_NOTE,
@@ -19,7 +19,7 @@ from tests.escalation.report_scenario import (
 )
 
 
-def delivery(policy: Policy, audience: Audience) -> ReportDelivery:
+def delivery(policy: Policy, audience: ReportAudience) -> ReportDelivery:
     incident = critical_checkout(policy)
     return ReportDelivery(
         notification_id=f"{incident.incident_id}/report-{audience}",
@@ -34,7 +34,7 @@ def delivery(policy: Policy, audience: Audience) -> ReportDelivery:
 
 @pytest.mark.parametrize("audience", ["internal", "client"])
 def test_the_report_lands_in_the_outbox(
-    outbox: Outbox, example_policy: Policy, audience: Audience
+    outbox: Outbox, example_policy: Policy, audience: ReportAudience
 ) -> None:
     request = delivery(example_policy, audience)
     expected = render_report(

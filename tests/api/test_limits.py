@@ -18,7 +18,7 @@ from tests.api.conftest import KEYS, FrontDoorUnderTest, serve, unique
 from tests.conftest import EXAMPLE_POLICY
 from tests.polling import poll
 from tests.processes import dev_stack, start_server
-from workflows.failures import DATA_CONVERTER
+from wiring.temporal import DATA_CONVERTER
 
 FLOOD = 1000
 SENDERS = 50

@@ -22,7 +22,7 @@ from tests.api.conftest import KEYS, unique
 from tests.api.payloads import alertmanager_notification
 from tests.conftest import EXAMPLE_POLICY
 from tests.polling import poll
-from workflows.failures import DATA_CONVERTER
+from wiring.temporal import DATA_CONVERTER
 
 pytestmark = pytest.mark.e2e
 

@@ -13,10 +13,10 @@ import pytest
 
 from activities.report_rendering import render_report
 from escalation.commands import Resolve
-from escalation.incident_measures import human_duration
 from escalation.policy import Policy
 from escalation.report import FinalReport
 from escalation.report_building import build_report
+from escalation.time_text import human_duration
 from tests.escalation.report_scenario import (
     ACK_NOTE,
     INTERNAL_NOTE,

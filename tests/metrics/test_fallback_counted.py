@@ -15,12 +15,12 @@ import pytest_asyncio
 from temporalio.runtime import MetricBuffer, Runtime, TelemetryConfig
 from temporalio.testing import WorkflowEnvironment
 
-from tests.conftest import installed_executable
+from starter.devserver import find_executable
 from tests.fakes.providers import FakeProviders, twilio_error
 from tests.workflows.helpers import policy_variant
 from tests.workflows.test_channel_fallback import MESSAGES, SMS_ONLY_POLICY, paged_until
-from worker.search_attributes import register_search_attributes
-from workflows.failures import DATA_CONVERTER
+from wiring.search_attributes import register_search_attributes
+from wiring.temporal import DATA_CONVERTER
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def buffer() -> MetricBuffer:
 @pytest_asyncio.fixture
 async def metered_env(buffer: MetricBuffer) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=installed_executable("temporal-test-server"),
+        test_server_existing_path=find_executable("temporal-test-server"),
         data_converter=DATA_CONVERTER,
         runtime=Runtime(telemetry=TelemetryConfig(metrics=buffer)),
     )

@@ -12,7 +12,7 @@ import pytest
 from escalation.policy_loader import load_policy
 from starter.devserver import free_port
 from tests.metrics.prometheus import debian_binary
-from worker.metrics import (
+from wiring.metrics import (
     MetricsAddressInvalid,
     installed_meter,
     parse_address,
@@ -98,7 +98,7 @@ def test_an_address_in_use_is_one_line_before_the_worker_connects(tmp_path: Path
 
 INTAKE_SCRIPT = """
 import sys, urllib.request
-from worker.metrics import install_metrics, record_intake
+from wiring.metrics import install_metrics, record_intake
 endpoint = install_metrics(sys.argv[1])
 record_intake("alertmanager", 202)
 record_intake("alertmanager", 202)

@@ -21,9 +21,9 @@ from escalation.alerts import Alert
 from escalation.contract import CommandResult, IncidentStart, incident_workflow_id
 from tests.conftest import EXAMPLE_POLICY
 from tests.workflows.helpers import wait_for
+from wiring.temporal import DATA_CONVERTER
 from worker.runner import build_worker
 from worker.settings import worker_settings
-from workflows.failures import DATA_CONVERTER
 from workflows.incident import IncidentWorkflow
 
 OURS = ("escalation_incidents_opened", "escalation_incidents_acknowledged")

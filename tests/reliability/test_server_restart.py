@@ -112,7 +112,7 @@ async def test_server_killed_and_restarted_the_same_worker_fires_overdue_escalat
 
 
 def _step(state: IncidentState, name: str) -> TimelineEntry:
-    return next(e for e in state.timeline if e.detail.startswith(f"{name}:"))
+    return next(e for e in state.timeline if e.tier == name)
 
 
 def _sent(state: IncidentState, recipient: str) -> int:

@@ -195,7 +195,7 @@ def _check(states: list[IncidentState], fake: FakeProviders, crash: Crash) -> di
     latencies: dict[str, list[timedelta]] = {}
     for state in states:
         steps = [e for e in state.timeline if e.kind in ("paged", "escalated")]
-        assert [e.detail.split(":")[0] for e in steps] == ["Tier 1", "Tier 2", "management"], (
+        assert [e.tier for e in steps] == ["Tier 1", "Tier 2", "management"], (
             state.incident_id,
             steps,
         )

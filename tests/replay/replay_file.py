@@ -19,10 +19,9 @@ from pathlib import Path
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from workflows.failures import DATA_CONVERTER
+from wiring.temporal import DATA_CONVERTER, workflow_runner
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 
 

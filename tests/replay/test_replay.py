@@ -21,6 +21,7 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
+from wiring.temporal import workflow_runner
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
@@ -31,7 +32,6 @@ from workflows.incident import (
 from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
 from workflows.receipts import RECEIPT_FALLBACK
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
-from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
 from workflows.throttled_sending import NO_PAGE_AFTER_ACK
 

@@ -12,6 +12,7 @@ from escalation.engine import open_incident
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
 from escalation.policy import Policy
+from escalation.time_text import relative
 from starter import render
 from starter.listing import IncidentListing
 
@@ -48,7 +49,7 @@ def test_status_shows_header_clocks_timeline_and_notifications(example_policy: P
     text = rendered(lambda c: render.status(c, state, now=OPENED + timedelta(minutes=5)))
     assert "incident-demo: checkout failing" in text
     assert "TRIGGERED · severity critical · service payments · tier 1" in text
-    assert "2026-11-22 09:15:00 UTC" in text and "in 10m 0s" in text
+    assert "2026-11-22 09:15:00 UTC" in text and "in 10m" in text
     assert "2026-11-22 13:00:00 UTC" in text and "in 3h 55m" in text
     assert "Tier 1 frontline: alice" in text
     assert "Alice Ng <+15555550101>" in text
@@ -69,13 +70,13 @@ def test_a_breached_clock_says_so(example_policy: Policy) -> None:
     text = rendered(lambda c: render.status(c, state, now=late))
     ack_row = next(line for line in text.splitlines() if "acknowledge" in line)
     assert "BREACHED" in ack_row
-    assert "5m 0s ago" in ack_row
+    assert "5m ago" in ack_row
 
 
 def test_relative_times() -> None:
-    assert render.relative(timedelta(seconds=42)) == "in 42s"
-    assert render.relative(timedelta(hours=-2, minutes=-5)) == "2h 5m ago"
-    assert render.relative(timedelta(days=1, hours=3)) == "in 1d 3h"
+    assert relative(timedelta(seconds=42)) == "in 42s"
+    assert relative(timedelta(hours=-2, minutes=-5)) == "2h 5m ago"
+    assert relative(timedelta(days=1, hours=3)) == "in 1d 3h"
 
 
 def test_list_strips_the_severity_shown_at_opening() -> None:

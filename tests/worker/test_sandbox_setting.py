@@ -9,14 +9,14 @@ import pytest
 from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from workflows.incident import IncidentWorkflow
-from workflows.review import PostIncidentReviewWorkflow
-from workflows.sandbox import (
+from wiring.temporal import (
     SANDBOX_SETTING,
     SandboxSettingInvalid,
     sandbox_from_environment,
     workflow_runner,
 )
+from workflows.incident import IncidentWorkflow
+from workflows.review import PostIncidentReviewWorkflow
 from workflows.throttle import ContactThrottleWorkflow
 
 

@@ -20,7 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from tests.polling import poll
 from tests.processes import WorkerProcess, dev_stack, escalation, outbox_lines
-from worker.search_attributes import refused
+from wiring.search_attributes import refused
 from workflows.search_attributes import ALL_KEYS, INCIDENT_BREACHED
 
 OLDER_RELEASE = tuple(key for key in ALL_KEYS if key is not INCIDENT_BREACHED)

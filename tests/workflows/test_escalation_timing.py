@@ -30,12 +30,12 @@ async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(
         handle = await start_incident(worker, **CRITICAL)
         await env.sleep(timedelta(minutes=10) - timedelta(seconds=1))
         state = await status(handle)
-        assert [e.detail.split(":")[0] for e in entries(state, "paged")] == ["Tier 1 frontline"]
+        assert [e.tier for e in entries(state, "paged")] == ["Tier 1 frontline"]
 
         await env.sleep(timedelta(seconds=2))
         state = await wait_for(handle, lambda s: len(entries(s, "paged")) == 2)
         tier_two = entries(state, "paged")[1]
-        assert tier_two.detail.startswith("Tier 2 specialists: bob")
+        assert (tier_two.tier, tier_two.recipients) == ("Tier 2 specialists", ["bob"])
         assert minutes_after_open(state, tier_two.at) == 10
         assert state.tier == 2
         state = await wait_for(handle, lambda s: "Bob Okafor" in paged_recipients(s))
@@ -48,10 +48,7 @@ async def test_repeat_then_management(time_skipping_env: WorkflowEnvironment, ma
         handle = await start_incident(worker, **CRITICAL)
         await env.sleep(timedelta(hours=1, minutes=31))
         state = await wait_for(handle, lambda s: s.position.exhausted)
-        paged = [
-            (minutes_after_open(state, e.at), e.detail.split(":")[0])
-            for e in entries(state, "paged")
-        ]
+        paged = [(minutes_after_open(state, e.at), e.tier) for e in entries(state, "paged")]
         assert paged == [
             (0, "Tier 1 frontline"),
             (10, "Tier 2 specialists"),

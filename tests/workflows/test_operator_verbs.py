@@ -127,7 +127,8 @@ async def test_manual_escalation_to_a_tier_and_to_management(
             "escalate", {"by": "alice", "reason": "ownership unclear", "to_tier": "management"}
         )
         state = await wait_for(handle, lambda s: s.position.management_engaged)
-        assert entries(state, "paged")[-1].detail.startswith("Tier 3 cross-functional: carol, dave")
+        last = entries(state, "paged")[-1]
+        assert (last.tier, last.recipients) == ("Tier 3 cross-functional", ["carol", "dave"])
         state = await wait_for(
             handle,
             lambda s: (
@@ -138,7 +139,7 @@ async def test_manual_escalation_to_a_tier_and_to_management(
         assert "escalated by alice: ownership unclear" in entries(state, "escalated")[-1].detail
         await env.sleep(timedelta(minutes=20, seconds=1))
         state = await wait_for(handle, lambda s: len(entries(s, "paged")) == 3)
-        assert entries(state, "paged")[-1].detail.startswith("Tier 1 frontline")
+        assert entries(state, "paged")[-1].tier == "Tier 1 frontline"
 
 
 async def test_resolve_then_reopen_pages_tier_one_again(
