@@ -8,8 +8,9 @@ from typing import Protocol
 
 from temporalio import activity
 
-from activities.message_rendering import render
+from activities.message_rendering import can_reply, render
 from activities.provider_errors import our_bug
+from activities.sms_reply_codes import ReplyCodes
 from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage
 
@@ -27,8 +28,11 @@ class Transport(Protocol):
 class DeliveryActivities:
     """Activities with their transports injected, registered as bound methods on the worker."""
 
-    def __init__(self, transports: Mapping[Channel, Transport]) -> None:
+    def __init__(
+        self, transports: Mapping[Channel, Transport], reply_codes: ReplyCodes | None = None
+    ) -> None:
         self.transports = transports
+        self.reply_codes = reply_codes
 
     @activity.defn(name="deliver_notification")
     def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
@@ -37,8 +41,21 @@ class DeliveryActivities:
         A failure of our own (rendering, a transport bug) is final at once: see `our_bug`.
         """
         transport = self.transports[message.channel]
-        return our_bug(
-            lambda: transport.send(render(message)),
+        reply_code = self._reply_code(message)
+        receipt = our_bug(
+            lambda: transport.send(render(message, reply_code)),
             log,
             f"{message.channel} {message.notification_id}",
+        )
+        return receipt.model_copy(update={"reply_code": reply_code}) if reply_code else receipt
+
+    def _reply_code(self, message: OutboundMessage) -> int | None:
+        """An SMS page to a responder gets its number's reply code for the incident (the same
+        one on a retry: allocation is per number and incident)."""
+        if self.reply_codes is None or message.channel != "sms" or message.bundled:
+            return None
+        if not can_reply(message):
+            return None
+        return self.reply_codes.reserve(
+            message.address, message.facts.incident_id, activity.info().task_queue
         )

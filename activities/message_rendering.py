@@ -55,8 +55,9 @@ def _templates() -> Environment:
     return template_environment()
 
 
-def render(message: OutboundMessage) -> RenderedMessage:
-    """Fill the channel's template with the incident facts."""
+def render(message: OutboundMessage, reply_code: int | None = None) -> RenderedMessage:
+    """Fill the channel's template with the incident facts; an SMS page with a reply code ends
+    with how to answer it (`Reply 12a to ack, 12e to escalate`)."""
     if message.bundled:
         return _render_bundle(message)
     client_facing = message.purpose.startswith("client_")
@@ -68,7 +69,8 @@ def render(message: OutboundMessage) -> RenderedMessage:
         "status": CLIENT_STATUS.get(status, status) if client_facing else status,
         "headline": HEADLINES[message.purpose],
         "client_facing": client_facing,
-        "can_ack": message.purpose in ACK_PURPOSES and status == "triggered",
+        "can_ack": can_reply(message),
+        "reply_code": reply_code,
     }
     environment = _templates()
     subject = " ".join(environment.get_template("subject.j2").render(context).split())
@@ -88,7 +90,13 @@ def render(message: OutboundMessage) -> RenderedMessage:
         html=html,
         incident_id=message.facts.incident_id,
         purpose=message.purpose,
+        recipient=message.recipient,
     )
+
+
+def can_reply(message: OutboundMessage) -> bool:
+    """A responder's message while the incident waits for someone to take it."""
+    return message.purpose in ACK_PURPOSES and message.facts.status == "triggered"
 
 
 def _sms_text(template: Template, context: dict[str, object]) -> str:

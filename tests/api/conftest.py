@@ -86,3 +86,6 @@ async def front_door(
             yield FrontDoorUnderTest(http, service, client, worker, policy_file)
         finally:
             await service.stop()
+
+
+from tests.api.twilio_support import twilio_door  # noqa: E402, F401 - the Twilio tests' fixture
