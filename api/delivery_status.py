@@ -6,12 +6,16 @@ about the person, and are answered 204 without touching the incident.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 
 from escalation.contract import INCIDENT_PREFIX
+
+log = logging.getLogger(__name__)
 
 RECEIPT_SIGNAL = "delivery_receipt"
 Outcome = Literal["delivered", "undelivered", "failed"]
@@ -63,5 +67,11 @@ def is_incident_id(value: str) -> bool:
 
 
 async def send_receipt(client: Client, incident: str, body: dict[str, Any]) -> None:
-    """Returns once Temporal has the signal (raises RPCError otherwise)."""
-    await client.get_workflow_handle(incident).signal(RECEIPT_SIGNAL, body)
+    """Returns once Temporal has the signal, or the incident has ended (a receipt changes
+    nothing there); any other RPCError is raised, so Twilio hears 503 and may retry."""
+    try:
+        await client.get_workflow_handle(incident).signal(RECEIPT_SIGNAL, body)
+    except RPCError as error:
+        if error.status != RPCStatusCode.NOT_FOUND:
+            raise
+        log.info("receipt for %s dropped: the incident has ended", incident)
