@@ -27,7 +27,13 @@ PASSIVE_REPLY_CAP = 5
 succeeds: a loop with another auto-responder must not cost unbounded SMS."""
 
 ReplyVerb = Literal["acknowledge", "escalate"]
-VERB_LETTERS: dict[str, ReplyVerb] = {"a": "acknowledge", "e": "escalate"}
+VERB_LETTERS: dict[str, ReplyVerb] = {
+    "a": "acknowledge",
+    "ack": "acknowledge",
+    "e": "escalate",
+    "esc": "escalate",
+}
+"""The letter the page suggests, and the word people type anyway."""
 _REPLY = re.compile(r"^\s*(\d{0,4})\s*([a-z]+)\s*[.!]?\s*$", re.IGNORECASE)
 
 
