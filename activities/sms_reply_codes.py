@@ -34,9 +34,13 @@ from escalation.sms_codes import (
 
 log = logging.getLogger(__name__)
 
-RESERVE_TIMEOUT = 10.0
-"""Seconds a page waits for its code; past that it goes out with the CLI hint instead."""
+RESERVE_TIMEOUT = 2.0
+"""Seconds a page waits for its code (a round trip of milliseconds; rendering has 3 s of the
+attempt's timeout); past that it goes out with the CLI hint instead."""
 QUERY_TIMEOUT = timedelta(seconds=10)
+RELEASE_CHECKS = 10
+"""Incidents checked for having ended per allocation, the least recently paged first: the cost
+of a page stays flat however many codes a number holds, and the book shrinks from its old end."""
 
 
 def _start(phone: str, task_queue: str) -> WithStartWorkflowOperation[None, None]:
@@ -78,9 +82,10 @@ async def closed_incidents(client: Client, incident_ids: list[str]) -> list[str]
 async def reserve_code(
     client: Client, phone: str, incident_id: str, task_queue: str = TASK_QUEUE
 ) -> int:
-    """The incident's code on this number: the lowest free once closed incidents are freed."""
+    """The incident's code on this number: the lowest free once ended incidents are freed."""
     book = await read_book(client, phone, task_queue)
     others = [a.incident_id for a in book.assignments if a.incident_id != incident_id]
+    others = others[:RELEASE_CHECKS]
     request = AllocateCode(incident_id=incident_id, release=await closed_incidents(client, others))
     return await client.execute_update_with_start_workflow(
         ALLOCATE_UPDATE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 
 from escalation.sms_codes import PASSIVE_REPLY_CAP
@@ -13,6 +14,18 @@ from tests.api.twilio_support import (
     twiml_messages,
 )
 from tests.polling import poll
+
+
+async def reply_codes_in_history(door: TwilioFrontDoor, incident: str) -> list[int]:
+    """The reply codes the incident's delivery activities returned (their results in history)."""
+    codes = []
+    async for event in door.client.get_workflow_handle(incident).fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            payloads = event.activity_task_completed_event_attributes.result.payloads
+            for result in await door.client.data_converter.decode(payloads):
+                if isinstance(result, dict) and result.get("reply_code"):
+                    codes.append(result["reply_code"])
+    return codes
 
 
 async def test_a_reply_acknowledges_the_page_it_answers(twilio_door: TwilioFrontDoor) -> None:
@@ -27,6 +40,7 @@ async def test_a_reply_acknowledges_the_page_it_answers(twilio_door: TwilioFront
     assert state.acknowledged_by == "alice"
     [entry] = [e for e in state.timeline if e.kind == "acknowledged"]
     assert entry.attribution == "alice via SMS reply"
+    assert 1 in await reply_codes_in_history(twilio_door, incident)  # replay never re-asks
 
 
 async def test_two_incidents_on_one_number_keep_their_codes_apart(
