@@ -21,6 +21,7 @@ from activities.outbox import Outbox
 from api.server import HttpService
 from api.settings import HttpSettings
 from escalation.incident import IncidentState
+from escalation.sms_codes import registry_workflow_id
 from starter.incidents import IncidentNotFound, IncidentNotReady, incident_status
 from tests.api.conftest import KEYS
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
@@ -163,6 +164,8 @@ async def twilio_door(
     shutil.copy(EXAMPLE_POLICY, policy_file)
     client = dev_server_env.client
     worker = make_worker(client, policy_file, reply_codes=True)
+    for phone in (ALICE, BOB):  # the registries the tests reach end with the test, too
+        worker.track(registry_workflow_id(phone, worker.task_queue))
     service = HttpService(
         client,
         HttpSettings(host="127.0.0.1", port=0, public_url=PUBLIC_URL),
