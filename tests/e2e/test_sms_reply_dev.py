@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,7 +23,7 @@ from starter.devserver import find_executable, free_port
 from tests.api.conftest import KEYS
 from tests.api.twilio_support import ALICE, ALTERNATE_TOKEN, REPLY_LINE, inbound_sms, signature
 from tests.conftest import EXAMPLE_POLICY
-from tests.e2e.test_front_door_dev import STARTUP_SECONDS, STOP_SECONDS, start_dev
+from tests.e2e.dev_stack import running_dev
 from tests.polling import poll
 
 pytestmark = pytest.mark.e2e
@@ -43,15 +42,7 @@ async def test_sms_reply_through_escalation_dev(tmp_path: Path) -> None:
     }
     for variable in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         env.pop(variable, None)
-    out = tmp_path / "dev.out"
-    dev = start_dev(tmp_path, env, port, ui_port, out)
-    try:
-
-        async def printed() -> str:
-            assert dev.poll() is None, f"escalation dev exited: {out.read_text()}"
-            return out.read_text()
-
-        await poll(printed, lambda t: "HTTP intake:" in t, "dev stack ready", STARTUP_SECONDS)
+    async with running_dev(tmp_path, env, port, ui_port):
         async with httpx.AsyncClient(base_url=public, timeout=30) as http:
             opened = await http.post(
                 "/v1/alerts",
@@ -96,10 +87,3 @@ async def test_sms_reply_through_escalation_dev(tmp_path: Path) -> None:
         )
         assert status.returncode == 0, status.stdout + status.stderr
         assert re.search(r"alice via SMS reply", status.stdout), status.stdout
-    finally:
-        dev.send_signal(signal.SIGINT)
-        try:
-            await asyncio.to_thread(dev.wait, STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            dev.kill()
-            await asyncio.to_thread(dev.wait)
