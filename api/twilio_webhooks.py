@@ -8,6 +8,7 @@ TwiML; 503 when Temporal cannot be reached, so Twilio's fallback URL (if any) ta
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 from urllib.parse import parse_qsl
@@ -29,6 +30,8 @@ T = TypeVar("T")
 FORM_LIMIT = 65_536
 """Twilio's form posts are a few kilobytes; anything far larger is not from Twilio."""
 TWIML = "application/xml"
+TEMPORAL_SECONDS = 10.0
+"""How long one webhook waits on Temporal: Twilio gives up on a webhook after 15 s."""
 
 
 class TwilioWebhooks:
@@ -91,11 +94,17 @@ async def _bounded(request: Request) -> bytes:
 
 
 async def _temporal(work: Awaitable[T]) -> T:
-    """503 while Temporal cannot be reached: Twilio retries or uses the fallback URL."""
+    """503 while Temporal cannot be reached, before Twilio's own 15 s timeout: Twilio then uses
+    the number's fallback URL (or, for a status callback, drops it)."""
     try:
-        return await work
+        async with asyncio.timeout(TEMPORAL_SECONDS):
+            return await work
+    except TimeoutError:
+        raise HTTPException(503, "Temporal did not answer in time") from None
     except RPCError as error:
         raise HTTPException(503, f"Temporal did not answer: {error.message}"[:300]) from None
+    except RuntimeError as error:  # the lazy connection failing
+        raise HTTPException(503, f"Temporal is unreachable: {error}"[:300]) from None
 
 
 def twilio_router(

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
+import pytest
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
 
 from activities.twilio_callbacks import keypress_url
+from api.server import HttpService
+from api.settings import HttpSettings
 from escalation.messages import RenderedMessage
 from tests.api.twilio_support import (
     ACCOUNT_SID,
     ALICE,
     BOB,
     PUBLIC_URL,
+    TOKEN,
     TWILIO_NUMBER,
     TwilioFrontDoor,
+    inbound_sms,
+    post_signed,
 )
+from tests.conftest import EXAMPLE_POLICY
 from tests.polling import poll
+from tests.processes import dev_stack
+from workflows.failures import DATA_CONVERTER
 
 
 def gather_form(called: str, digits: str) -> dict[str, str]:
@@ -163,3 +175,29 @@ async def test_a_receipt_for_an_ended_incident_is_answered_and_dropped(
     )
 
     assert answer.status_code == 204, answer.text
+
+
+@pytest.mark.e2e
+async def test_temporal_down_is_503(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """2xx means Temporal has it: with the server stopped, Twilio hears 503 (and retries)."""
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
+    async with dev_stack(tmp_path / "stack") as stack:
+        stack.server.stop()
+        client = await Client.connect(stack.address, data_converter=DATA_CONVERTER, lazy=True)
+        service = HttpService(
+            client,
+            HttpSettings(host="127.0.0.1", port=0, public_url=PUBLIC_URL),
+            EXAMPLE_POLICY,
+            embedded=True,
+        )
+        await service.start()
+        try:
+            async with httpx.AsyncClient(base_url=service.url, timeout=60) as http:
+                failed = status_form(MessageStatus="failed", SmsStatus="failed")
+                query = {"incident": "incident-down", "notification": "incident-down/n1"}
+                status = await post_signed(http, "/v1/twilio/status", failed, query=query)
+                reply = await post_signed(http, "/v1/twilio/sms", inbound_sms(ALICE, "1a"))
+        finally:
+            await service.stop()
+
+    assert (status.status_code, reply.status_code) == (503, 503), status.text + reply.text

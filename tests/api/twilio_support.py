@@ -69,6 +69,24 @@ def signature(url: str, form: dict[str, str], token: str = TOKEN) -> str:
     return RequestValidator(token).compute_signature(url, form)
 
 
+async def post_signed(
+    http: httpx.AsyncClient,
+    path: str,
+    form: dict[str, str],
+    *,
+    query: dict[str, str] | None = None,
+    token: str | None = TOKEN,
+    signed_url: str | None = None,
+) -> httpx.Response:
+    """The request Twilio makes: form-encoded, `X-Twilio-Signature` over the public URL."""
+    target = f"{path}?{urlencode(query)}" if query else path
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if token is not None:
+        url = signed_url or f"{PUBLIC_URL}{target}"
+        headers["X-Twilio-Signature"] = signature(url, form, token)
+    return await http.post(target, content=urlencode(form), headers=headers)
+
+
 @dataclass
 class TwilioFrontDoor:
     """The served front door with a worker that allocates reply codes, on the dev server."""
@@ -88,13 +106,9 @@ class TwilioFrontDoor:
         signed_url: str | None = None,
     ) -> httpx.Response:
         """POST the form as Twilio would: signed over the public URL (unless told otherwise)."""
-        target = f"{path}?{urlencode(query)}" if query else path
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if token is not None:
-            headers["X-Twilio-Signature"] = signature(
-                signed_url or f"{PUBLIC_URL}{target}", form, token
-            )
-        return await self.http.post(target, content=urlencode(form), headers=headers)
+        return await post_signed(
+            self.http, path, form, query=query, token=token, signed_url=signed_url
+        )
 
     async def sms(self, sender: str, body: str, **kw: str | None) -> httpx.Response:
         return await self.post("/v1/twilio/sms", inbound_sms(sender, body), **kw)
