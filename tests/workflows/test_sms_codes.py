@@ -31,6 +31,16 @@ async def test_concurrent_pages_get_distinct_codes(
     incidents = [f"incident-concurrent-{n}" for n in range(8)]
     async with worker.worker:
         worker.track(registry_workflow_id(PHONE, worker.task_queue))
+        # Allocation frees the codes of incidents that ended or do not exist: the incidents here
+        # must be running workflows. Any long-running workflow with their ids stands in.
+        for incident in incidents:
+            await client.start_workflow(
+                REGISTRY_WORKFLOW,
+                RegistryStart(phone=incident),
+                id=incident,
+                task_queue=worker.task_queue,
+            )
+            worker.track(incident)
         codes = await asyncio.gather(
             *(reserve_code(client, PHONE, i, worker.task_queue) for i in incidents)
         )
