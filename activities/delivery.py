@@ -9,8 +9,9 @@ from typing import Protocol
 from temporalio import activity
 
 from activities.action_links import ActionLinks
-from activities.message_rendering import render
+from activities.message_rendering import can_reply, render
 from activities.provider_errors import our_bug
+from activities.sms_reply_codes import ReplyCodes
 from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage, RenderedMessage
 
@@ -29,10 +30,14 @@ class DeliveryActivities:
     """Activities with their transports injected, registered as bound methods on the worker."""
 
     def __init__(
-        self, transports: Mapping[Channel, Transport], links: ActionLinks | None = None
+        self,
+        transports: Mapping[Channel, Transport],
+        links: ActionLinks | None = None,
+        reply_codes: ReplyCodes | None = None,
     ) -> None:
         self.transports = transports
         self.links = links
+        self.reply_codes = reply_codes
 
     @activity.defn(name="deliver_notification")
     def deliver_notification(self, message: OutboundMessage) -> DeliveryReceipt:
@@ -41,12 +46,26 @@ class DeliveryActivities:
         A failure of our own (rendering, a transport bug) is final at once: see `our_bug`.
         """
         transport = self.transports[message.channel]
-        return our_bug(
-            lambda: transport.send(self._render(message)),
+        reply_code = self._reply_code(message)
+        receipt = our_bug(
+            lambda: transport.send(self._render(message, reply_code)),
             log,
             f"{message.channel} {message.notification_id}",
         )
+        return receipt.model_copy(update={"reply_code": reply_code}) if reply_code else receipt
 
-    def _render(self, message: OutboundMessage) -> RenderedMessage:
+    def _render(self, message: OutboundMessage, reply_code: int | None) -> RenderedMessage:
         """The words, with fresh action links (minted here so no token enters history)."""
-        return render(message, self.links.for_message(message) if self.links else None)
+        links = self.links.for_message(message) if self.links else None
+        return render(message, links, reply_code)
+
+    def _reply_code(self, message: OutboundMessage) -> int | None:
+        """An SMS page to a responder gets its number's reply code for the incident (the same
+        one on a retry: allocation is per number and incident)."""
+        if self.reply_codes is None or message.channel != "sms" or message.bundled:
+            return None
+        if not can_reply(message):
+            return None
+        return self.reply_codes.reserve(
+            message.address, message.facts.incident_id, activity.info().task_queue
+        )

@@ -56,8 +56,13 @@ def _templates() -> Environment:
     return template_environment()
 
 
-def render(message: OutboundMessage, links: Mapping[str, str] | None = None) -> RenderedMessage:
-    """Fill the channel's template with the incident facts (and an email's action links)."""
+def render(
+    message: OutboundMessage,
+    links: Mapping[str, str] | None = None,
+    reply_code: int | None = None,
+) -> RenderedMessage:
+    """Fill the channel's template with the incident facts: an email's action links, and an SMS
+    page's reply code ending it with how to answer (`Reply 12a to ack, 12e to escalate`)."""
     if message.bundled:
         return _render_bundle(message)
     client_facing = message.purpose.startswith("client_")
@@ -69,8 +74,9 @@ def render(message: OutboundMessage, links: Mapping[str, str] | None = None) -> 
         "status": CLIENT_STATUS.get(status, status) if client_facing else status,
         "headline": HEADLINES[message.purpose],
         "client_facing": client_facing,
-        "can_ack": message.purpose in ACK_PURPOSES and status == "triggered",
+        "can_ack": can_reply(message),
         "links": dict(links or {}),
+        "reply_code": reply_code,
     }
     environment = _templates()
     subject = " ".join(environment.get_template("subject.j2").render(context).split())
@@ -90,7 +96,13 @@ def render(message: OutboundMessage, links: Mapping[str, str] | None = None) -> 
         html=html,
         incident_id=message.facts.incident_id,
         purpose=message.purpose,
+        recipient=message.recipient,
     )
+
+
+def can_reply(message: OutboundMessage) -> bool:
+    """A responder's message while the incident waits for someone to take it."""
+    return message.purpose in ACK_PURPOSES and message.facts.status == "triggered"
 
 
 def _sms_text(template: Template, context: dict[str, object]) -> str:

@@ -3,7 +3,8 @@
 Email: SENDGRID_API_KEY and ESCALATION_EMAIL_FROM (SENDGRID_BASE_URL for a proxy or test double).
 SMS: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID.
 Voice: the same account and TWILIO_FROM_NUMBER (a Messaging Service cannot place calls).
-TWILIO_BASE_URL points both Twilio channels at a proxy or test double.
+TWILIO_BASE_URL points both Twilio channels at a proxy or test double. With ESCALATION_PUBLIC_URL
+set, Twilio reports delivery to the HTTP service and calls take a keypress (api/twilio_webhooks.py).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def _twilio(env: Mapping[str, str]) -> dict[Channel, Transport]:
             "TWILIO_MESSAGING_SERVICE_SID is"
         )
     base_url = url_setting("TWILIO_BASE_URL", environ=env)
+    public_url = (url_setting("ESCALATION_PUBLIC_URL", environ=env) or "").rstrip("/") or None
     from activities.twilio_client import twilio_client  # noqa: PLC0415
     from activities.twilio_transport import (  # noqa: PLC0415
         TwilioSmsTransport,
@@ -101,13 +103,18 @@ def _twilio(env: Mapping[str, str]) -> dict[Channel, Transport]:
     client = twilio_client(account_sid, auth_token, base_url=base_url)
     transports: dict[Channel, Transport] = {
         "sms": TwilioSmsTransport(
-            client, from_number=from_number, messaging_service_sid=service_sid
+            client,
+            from_number=from_number,
+            messaging_service_sid=service_sid,
+            public_url=public_url,
         )
     }
     sender = f"messaging service {service_sid}" if service_sid else from_number
     log.info("sms: Twilio account %s from %s%s", account_sid, sender, _via(base_url))
     if from_number:
-        transports["voice"] = TwilioVoiceTransport(client, from_number=from_number)
+        transports["voice"] = TwilioVoiceTransport(
+            client, from_number=from_number, public_url=public_url
+        )
         log.info("voice: Twilio account %s from %s%s", account_sid, from_number, _via(base_url))
     return transports
 

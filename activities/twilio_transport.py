@@ -25,6 +25,7 @@ from activities.provider_errors import (
     provider_delay,
     transient,
 )
+from activities.twilio_callbacks import keypress_url, status_callback_url
 from activities.twilio_client import HeaderKeepingHttpClient
 from escalation.messages import DeliveryReceipt, ProviderAnswer, RenderedMessage
 
@@ -40,6 +41,8 @@ UNUSABLE_NUMBER_CODES = frozenset({21211})
 let a voice call to the same number through."""
 
 ACKNOWLEDGE_PROMPT = "Press 1 to acknowledge."
+"""Without a public URL the keypress reaches nothing: the prompt only ends the call."""
+KEYPRESS_PROMPT = "Press 4 to acknowledge, 5 to escalate."
 GATHER_ROUNDS = 2
 """The message is read twice before the call ends, for whoever picks up mid-sentence."""
 
@@ -55,26 +58,30 @@ class TwilioSmsTransport:
         *,
         from_number: str | None = None,
         messaging_service_sid: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         if not (from_number or messaging_service_sid):
             raise ValueError("an SMS needs a sender: a from number or a messaging service sid")
         self.client = client
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
+        self.public_url = public_url
 
     def send(self, message: RenderedMessage) -> DeliveryReceipt:
         """Deliver once; a Messaging Service, when configured, picks the sending number."""
+        sender = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.from_number}
+        )
+        callback = status_callback_url(self.public_url, message)
         with _provider_errors(self.client):
-            if self.messaging_service_sid:
-                created = self.client.messages.create(
-                    to=message.to,
-                    body=message.text,
-                    messaging_service_sid=self.messaging_service_sid,
-                )
-            else:
-                created = self.client.messages.create(
-                    to=message.to, body=message.text, from_=self.from_number
-                )
+            created = self.client.messages.create(
+                to=message.to,
+                body=message.text,
+                **sender,
+                **({"status_callback": callback} if callback else {}),
+            )
         log.info("sms %s accepted by Twilio as %s", message.notification_id, created.sid)
         return DeliveryReceipt(status="sent", provider_id=created.sid)
 
@@ -82,31 +89,39 @@ class TwilioSmsTransport:
 class TwilioVoiceTransport:
     """Places a call that reads the message and asks for a key press; returns the call sid (CA...).
 
-    "sent" means Twilio queued the call, not that anyone answered. The key press is gathered
-    without an `action` URL until the acknowledgment callback exists (`ack_url`): until then
-    pressing 1 ends the prompt and acknowledging is done with the CLI or the UI.
+    "sent" means Twilio queued the call, not that anyone answered. With a public URL the key
+    press goes to `POST /v1/twilio/voice` (4 acknowledges, 5 escalates) and the call's status
+    to `/v1/twilio/status`; without one the `<Gather>` has no action and pressing a key only
+    ends the prompt.
     """
 
-    def __init__(self, client: Client, *, from_number: str, ack_url: str | None = None) -> None:
+    def __init__(self, client: Client, *, from_number: str, public_url: str | None = None) -> None:
         self.client = client
         self.from_number = from_number
-        self.ack_url = ack_url
+        self.public_url = public_url
 
     def send(self, message: RenderedMessage) -> DeliveryReceipt:
         """Place the call once; a Messaging Service cannot call, so a from number is required."""
+        callback = status_callback_url(self.public_url, message)
+        twiml = self.twiml(message.text, keypress_url(self.public_url, message))
         with _provider_errors(self.client):
             call = self.client.calls.create(
-                to=message.to, from_=self.from_number, twiml=self.twiml(message.text)
+                to=message.to,
+                from_=self.from_number,
+                twiml=twiml,
+                **({"status_callback": callback} if callback else {}),
             )
         log.info("voice %s accepted by Twilio as %s", message.notification_id, call.sid)
         return DeliveryReceipt(status="sent", provider_id=call.sid)
 
-    def twiml(self, text: str) -> str:
+    @staticmethod
+    def twiml(text: str, action: str | None = None) -> str:
         """Say the message inside a one-digit Gather, twice, then hang up."""
         response = VoiceResponse()
+        prompt = KEYPRESS_PROMPT if action else ACKNOWLEDGE_PROMPT
         for _ in range(GATHER_ROUNDS):
-            gather = Gather(num_digits=1, timeout=5, action=self.ack_url)
-            gather.say(f"{text} {ACKNOWLEDGE_PROMPT}")
+            gather = Gather(num_digits=1, timeout=5, action=action)
+            gather.say(f"{text} {prompt}")
             response.append(gather)
         response.say("No key pressed. Goodbye.")
         return str(response)

@@ -44,7 +44,8 @@ class RenderedMessage(BaseModel):
     """The exact words that go out: a subject for email, a body for every channel.
 
     `html` is the email's HTML alternative (None on other channels); `incident_id` and `purpose`
-    travel with the message so a provider can tag it (SendGrid custom_args and categories).
+    travel with the message so a provider can tag it (SendGrid custom_args and categories);
+    `recipient` (the contact's policy name) lets a call's keypress act as that contact.
     """
 
     notification_id: str
@@ -55,13 +56,19 @@ class RenderedMessage(BaseModel):
     html: str | None = None
     incident_id: str = ""
     purpose: Purpose | None = None
+    recipient: str = ""
 
 
 class DeliveryReceipt(BaseModel):
-    """What the provider said: sent (with its id) or kept in the outbox."""
+    """What the provider said: sent (with its id) or kept in the outbox.
+
+    `reply_code` is the SMS reply code the page carried (`Reply 12a to ack`), kept in history so
+    a replay never allocates another.
+    """
 
     status: Literal["sent", "outbox"]
     provider_id: str | None = None
+    reply_code: int | None = None
 
 
 class ProviderAnswer(TypedDict, total=False):

@@ -21,6 +21,7 @@ from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
@@ -31,6 +32,7 @@ from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.search_attributes import ALL_KEYS
+from workflows.sms_codes import SmsReplyCodesWorkflow
 from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,19 +95,27 @@ class IncidentWorker:
         sandbox: Sandbox = "strict",
         deadlock_detection: bool = True,
         action_links: ActionLinks | None = None,
+        reply_codes: bool = False,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
-        delivery = DeliveryActivities(transports, action_links)
+        delivery = DeliveryActivities(
+            transports, action_links, ReplyCodes(client) if reply_codes else None
+        )
         reports = ReportActivities(transports["email"])
         policies = PolicyActivities(policy_file, load_policy(policy_file))
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+            workflows=[
+                IncidentWorkflow,
+                PostIncidentReviewWorkflow,
+                ContactThrottleWorkflow,
+                SmsReplyCodesWorkflow,
+            ],
             activities=[
                 delivery.deliver_notification,
                 reports.deliver_final_report,
@@ -143,6 +153,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         *,
         deadlock_detection: bool = True,
         action_links: ActionLinks | None = None,
+        reply_codes: bool = False,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -156,6 +167,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             sandbox=sandbox,
             deadlock_detection=deadlock_detection,
             action_links=action_links,
+            reply_codes=reply_codes,
         )
         started.append(incident_worker)
         return incident_worker

@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import workflow_runner
@@ -21,6 +22,7 @@ from worker.open_incidents import open_incidents_gauge
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
 from workflows.review import PostIncidentReviewWorkflow
+from workflows.sms_codes import SmsReplyCodesWorkflow
 from workflows.throttle import ContactThrottleWorkflow
 
 log = logging.getLogger("escalation.worker")
@@ -31,13 +33,18 @@ ACTIVITY_THREADS = 32
 
 def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     """A worker with every workflow and activity, configured by already-checked settings."""
-    delivery = DeliveryActivities(settings.transports, settings.action_links)
+    delivery = DeliveryActivities(settings.transports, settings.action_links, ReplyCodes(client))
     reports = ReportActivities(settings.transports["email"])
     policies = PolicyActivities(settings.policy_file, settings.policy)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+        workflows=[
+            IncidentWorkflow,
+            PostIncidentReviewWorkflow,
+            ContactThrottleWorkflow,
+            SmsReplyCodesWorkflow,
+        ],
         activities=[
             delivery.deliver_notification,
             reports.deliver_final_report,

@@ -104,9 +104,7 @@ def test_voice_call_reads_the_incident_and_gathers_one_digit(
 
 
 def test_voice_gathers_to_the_ack_url_once_there_is_one(twilio: Client) -> None:
-    transport = TwilioVoiceTransport(twilio, from_number=FROM_NUMBER, ack_url="https://x/ack")
-
-    twiml = ET.fromstring(transport.twiml("hello"))
+    twiml = ET.fromstring(TwilioVoiceTransport.twiml("hello", "https://x/ack"))
 
     assert {gather.get("action") for gather in twiml.findall("Gather")} == {"https://x/ack"}
 

@@ -149,3 +149,6 @@ async def page_door(
                 yield PageDoorUnderTest(http, service, client, worker, policy_file, providers)
             finally:
                 await service.stop()
+
+
+from tests.api.twilio_support import twilio_door  # noqa: E402, F401 - the Twilio tests' fixture

@@ -23,7 +23,7 @@ from tests.conftest import EXAMPLE_POLICY
 from tests.fakes.providers import SENDGRID_PATH
 from tests.polling import poll
 from tests.workflows.helpers import start_incident, status, wait_for
-from workflows.failures import DATA_CONVERTER
+from wiring.temporal import DATA_CONVERTER
 
 EVENTS = "/v1/sendgrid/events"
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,16 @@ import pytest
 from temporalio.client import Client
 
 from escalation.incident import IncidentState
-from starter.devserver import find_executable, free_port
+from starter.devserver import free_port
 from starter.incidents import IncidentNotFound, IncidentNotReady, incident_status
 from tests.api.conftest import KEYS, unique
 from tests.api.payloads import alertmanager_notification
 from tests.conftest import EXAMPLE_POLICY
+from tests.e2e.dev_stack import running_dev
 from tests.polling import poll
 from wiring.temporal import DATA_CONVERTER
 
 pytestmark = pytest.mark.e2e
-
-STARTUP_SECONDS = 90.0
-STOP_SECONDS = 30.0
 
 
 def curl(url: str, body: dict[str, object]) -> dict[str, object]:
@@ -56,29 +53,6 @@ def curl(url: str, body: dict[str, object]) -> dict[str, object]:
     return json.loads(result.stdout)
 
 
-def start_dev(
-    workdir: Path, env: dict[str, str], port: int, ui_port: int, out: Path
-) -> subprocess.Popen[bytes]:
-    """`escalation dev` as a person types it, in its own directory, output to `out`."""
-    with out.open("wb") as sink:
-        return subprocess.Popen(
-            [
-                find_executable("escalation"),
-                "dev",
-                "--port",
-                str(port),
-                "--ui-port",
-                str(ui_port),
-                "--db-file",
-                str(workdir / "temporal.db"),
-            ],
-            cwd=workdir,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def critical(payload: dict[str, Any]) -> dict[str, Any]:
     """`severity: page`, which the example integration maps to critical (review required)."""
     payload["commonLabels"]["severity"] = "page"
@@ -92,17 +66,7 @@ async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> No
         "ESCALATION_HTTP_ADDRESS": f"127.0.0.1:{http_port}",
         "ESCALATION_OUTBOX": str(tmp_path / "outbox.jsonl"),
     }
-    out = tmp_path / "dev.out"
-    dev = start_dev(tmp_path, env, port, ui_port, out)
-    try:
-
-        async def printed() -> str:
-            assert dev.poll() is None, f"escalation dev exited: {out.read_text()}"
-            return out.read_text()
-
-        text = await poll(
-            printed, lambda t: "HTTP intake:" in t, "dev stack ready", STARTUP_SECONDS
-        )
+    async with running_dev(tmp_path, env, port, ui_port) as text:
         found = re.search(r"HTTP intake:\s+(\S+)", text)
         assert found, text
         url = f"{found[1]}/v1/integrations/alertmanager"
@@ -136,10 +100,3 @@ async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> No
         resolved = await state_when(lambda s: s.status == "resolved", "resolved")
         assert resolved.resolution is not None
         assert resolved.resolution.cause.startswith("cleared by alertmanager")
-    finally:
-        dev.send_signal(signal.SIGINT)
-        try:
-            await asyncio.to_thread(dev.wait, STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            dev.kill()
-            await asyncio.to_thread(dev.wait)
