@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from starter.devserver import find_executable
+from tests.fakes.providers import FakeProviders
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
 from workflows.incident import IncidentWorkflow
@@ -34,6 +35,13 @@ from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
+
+
+@pytest.fixture
+def providers() -> Iterator[FakeProviders]:
+    """SendGrid and Twilio as one local fake per test: empty request log, no scripted faults."""
+    with FakeProviders() as fake:
+        yield fake
 
 
 @pytest_asyncio.fixture
