@@ -15,11 +15,9 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.delivery import DeliveryActivities, Transport
+from activities.delivery import Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
-from activities.policy_snapshot import PolicyActivities
-from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
@@ -28,10 +26,8 @@ from starter.devserver import find_executable
 from tests.fakes.providers import FakeProviders
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
-from workflows.incident import IncidentWorkflow
-from workflows.review import PostIncidentReviewWorkflow
+from worker.runner import WORKFLOWS, activities_of
 from workflows.search_attributes import ALL_KEYS
-from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
@@ -105,19 +101,12 @@ class IncidentWorker:
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
-        delivery = DeliveryActivities(transports)
-        reports = ReportActivities(transports["email"])
-        policies = PolicyActivities(policy_file, load_policy(policy_file))
+        policy = load_policy(policy_file)
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
-            activities=[
-                delivery.deliver_notification,
-                reports.deliver_final_report,
-                policies.snapshot_policy,
-                throttle_request,
-            ],
+            workflows=WORKFLOWS,
+            activities=activities_of(transports, policy_file, policy, throttle_request),
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
             debug_mode=not deadlock_detection,
