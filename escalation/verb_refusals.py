@@ -10,17 +10,8 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from escalation import commands as cmd
 from escalation.alerts import Alert
-from escalation.commands import (
-    Acknowledge,
-    AddNote,
-    ChangeSeverity,
-    Escalate,
-    PostUpdate,
-    Reopen,
-    Resolve,
-    StartReview,
-)
 from escalation.incident import IncidentState
 from escalation.logbook import LOG_BUDGET
 from escalation.policy import Policy
@@ -35,7 +26,9 @@ def refusal(policy: Policy, state: IncidentState, command: BaseModel) -> str | N
     return check(policy, state, command) if check else None
 
 
-def _refuse_acknowledge(policy: Policy, state: IncidentState, command: Acknowledge) -> str | None:
+def _refuse_acknowledge(
+    policy: Policy, state: IncidentState, command: cmd.Acknowledge
+) -> str | None:
     if state.status == "acknowledged":
         return f"already acknowledged by {state.acknowledged_by}"
     if state.status == "resolved":
@@ -43,7 +36,7 @@ def _refuse_acknowledge(policy: Policy, state: IncidentState, command: Acknowled
     return None
 
 
-def _refuse_escalate(policy: Policy, state: IncidentState, command: Escalate) -> str | None:
+def _refuse_escalate(policy: Policy, state: IncidentState, command: cmd.Escalate) -> str | None:
     if not state.is_open:
         return "incident is resolved; reopen it first"
     target = command.to_tier
@@ -73,18 +66,18 @@ def _refuse_when_log_full(policy: Policy, state: IncidentState, text: str) -> st
     )
 
 
-def _refuse_note(policy: Policy, state: IncidentState, command: AddNote) -> str | None:
+def _refuse_note(policy: Policy, state: IncidentState, command: cmd.AddNote) -> str | None:
     return _refuse_when_log_full(policy, state, command.text)
 
 
-def _refuse_update(policy: Policy, state: IncidentState, command: PostUpdate) -> str | None:
+def _refuse_update(policy: Policy, state: IncidentState, command: cmd.PostUpdate) -> str | None:
     return _refuse_when_not_open(policy, state, command) or _refuse_when_log_full(
         policy, state, command.message
     )
 
 
 def _refuse_change_severity(
-    policy: Policy, state: IncidentState, command: ChangeSeverity
+    policy: Policy, state: IncidentState, command: cmd.ChangeSeverity
 ) -> str | None:
     if command.severity not in policy.severities:
         return f"unknown severity {command.severity!r} (one of: {', '.join(policy.severities)})"
@@ -93,19 +86,21 @@ def _refuse_change_severity(
     return _refuse_when_not_open(policy, state, command)
 
 
-def _refuse_resolve(policy: Policy, state: IncidentState, command: Resolve) -> str | None:
+def _refuse_resolve(policy: Policy, state: IncidentState, command: cmd.Resolve) -> str | None:
     if state.status == "resolved":
         return f"already resolved by {state.resolved_by}"
     return None
 
 
-def _refuse_reopen(policy: Policy, state: IncidentState, command: Reopen) -> str | None:
+def _refuse_reopen(policy: Policy, state: IncidentState, command: cmd.Reopen) -> str | None:
     if state.status != "resolved":
         return f"only a resolved incident can be reopened; this one is {state.status}"
     return None
 
 
-def _refuse_start_review(policy: Policy, state: IncidentState, command: StartReview) -> str | None:
+def _refuse_start_review(
+    policy: Policy, state: IncidentState, command: cmd.StartReview
+) -> str | None:
     if state.review_workflow_id:
         return f"the review has already started ({state.review_workflow_id})"
     if state.review_owner and state.is_open:
@@ -116,12 +111,12 @@ def _refuse_start_review(policy: Policy, state: IncidentState, command: StartRev
 
 
 _REFUSALS: dict[type, Callable[..., str | None]] = {
-    Acknowledge: _refuse_acknowledge,
-    Escalate: _refuse_escalate,
-    AddNote: _refuse_note,
-    PostUpdate: _refuse_update,
-    ChangeSeverity: _refuse_change_severity,
-    Resolve: _refuse_resolve,
-    Reopen: _refuse_reopen,
-    StartReview: _refuse_start_review,
+    cmd.Acknowledge: _refuse_acknowledge,
+    cmd.Escalate: _refuse_escalate,
+    cmd.AddNote: _refuse_note,
+    cmd.PostUpdate: _refuse_update,
+    cmd.ChangeSeverity: _refuse_change_severity,
+    cmd.Resolve: _refuse_resolve,
+    cmd.Reopen: _refuse_reopen,
+    cmd.StartReview: _refuse_start_review,
 }

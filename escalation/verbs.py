@@ -9,19 +9,10 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from escalation import audiences
+from escalation import commands as cmd
 from escalation.actions import Action, BeginReview, SendFinalReport
 from escalation.alerts import Alert
 from escalation.classification import classify, more_severe
-from escalation.commands import (
-    Acknowledge,
-    AddNote,
-    ChangeSeverity,
-    Escalate,
-    PostUpdate,
-    Reopen,
-    Resolve,
-    StartReview,
-)
 from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
 from escalation.incident import IncidentState, Resolution, opening_alert_matches
 from escalation.policy import Policy
@@ -48,7 +39,7 @@ def apply(
     written = len(state.timeline)
     actions = _EFFECTS[type(command)](policy, state, command, now)
     _stamp_channel(state, command, written)
-    if isinstance(command, ChangeSeverity) and breaches_follow_severity:
+    if isinstance(command, cmd.ChangeSeverity) and breaches_follow_severity:
         follow_severity(state, previous, now)
     return actions
 
@@ -86,7 +77,7 @@ def follow_severity(state: IncidentState, previous: str, now: datetime) -> None:
 
 
 def _acknowledge(
-    policy: Policy, state: IncidentState, command: Acknowledge, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.Acknowledge, now: datetime
 ) -> list[Action]:
     state.status = "acknowledged"
     state.acknowledged_by, state.acknowledged_at = command.by, now
@@ -107,7 +98,7 @@ def _acknowledge(
 
 
 def _escalate(
-    policy: Policy, state: IncidentState, command: Escalate, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.Escalate, now: datetime
 ) -> list[Action]:
     state.record(now, "escalation_requested", command.by, command.reason)
     reason = f"escalated by {command.by}: {command.reason}"
@@ -125,14 +116,14 @@ def _escalate(
 
 
 def _add_note(
-    policy: Policy, state: IncidentState, command: AddNote, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.AddNote, now: datetime
 ) -> list[Action]:
     state.record(now, "note", command.by, command.text)
     return []
 
 
 def _post_update(
-    policy: Policy, state: IncidentState, command: PostUpdate, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.PostUpdate, now: datetime
 ) -> list[Action]:
     eta = f" (ETA {command.eta:%Y-%m-%d %H:%M %Z})" if command.eta else ""
     state.record(now, "update", command.by, command.message + eta)
@@ -140,7 +131,7 @@ def _post_update(
 
 
 def _change_severity(
-    policy: Policy, state: IncidentState, command: ChangeSeverity, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.ChangeSeverity, now: datetime
 ) -> list[Action]:
     previous = state.severity
     state.severity = command.severity
@@ -159,7 +150,9 @@ def _change_severity(
     return []
 
 
-def _resolve(policy: Policy, state: IncidentState, command: Resolve, now: datetime) -> list[Action]:
+def _resolve(
+    policy: Policy, state: IncidentState, command: cmd.Resolve, now: datetime
+) -> list[Action]:
     state.status = "resolved"
     state.resolved_by, state.resolved_at = command.by, now
     state.resolution = Resolution(
@@ -212,7 +205,9 @@ def close(state: IncidentState, now: datetime, why: str) -> None:
     state.record(now, "closed", SYSTEM, why)
 
 
-def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime) -> list[Action]:
+def _reopen(
+    policy: Policy, state: IncidentState, command: cmd.Reopen, now: datetime
+) -> list[Action]:
     rules = policy.severity(state.severity)
     state.status = "triggered"
     state.acknowledged_by = state.acknowledged_at = None
@@ -245,7 +240,7 @@ def _reopen(policy: Policy, state: IncidentState, command: Reopen, now: datetime
 
 
 def _start_review(
-    policy: Policy, state: IncidentState, command: StartReview, now: datetime
+    policy: Policy, state: IncidentState, command: cmd.StartReview, now: datetime
 ) -> list[Action]:
     # Unnamed, the owner is the service's review owner (as for a required review), not whoever
     # typed the verb: `by` is often a login name nobody can be emailed at.
@@ -289,7 +284,7 @@ def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime
     )
     proposed = classify(policy, merged)
     if more_severe(policy, proposed.severity, state.severity):
-        command = ChangeSeverity(
+        command = cmd.ChangeSeverity(
             by=SYSTEM, severity=proposed.severity, reason=f"new alert: {proposed.rule}"
         )
         return _change_severity(policy, state, command, now)
@@ -297,13 +292,13 @@ def _new_alert(policy: Policy, state: IncidentState, alert: Alert, now: datetime
 
 
 _EFFECTS: dict[type, Callable[..., list[Action]]] = {
-    Acknowledge: _acknowledge,
-    Escalate: _escalate,
-    AddNote: _add_note,
-    PostUpdate: _post_update,
-    ChangeSeverity: _change_severity,
-    Resolve: _resolve,
-    Reopen: _reopen,
-    StartReview: _start_review,
+    cmd.Acknowledge: _acknowledge,
+    cmd.Escalate: _escalate,
+    cmd.AddNote: _add_note,
+    cmd.PostUpdate: _post_update,
+    cmd.ChangeSeverity: _change_severity,
+    cmd.Resolve: _resolve,
+    cmd.Reopen: _reopen,
+    cmd.StartReview: _start_review,
     Alert: _new_alert,
 }

@@ -7,17 +7,8 @@ from typing import Annotated
 
 import typer
 
+from escalation import commands as cmd
 from escalation.alerts import Alert
-from escalation.commands import (
-    Acknowledge,
-    AddNote,
-    ChangeSeverity,
-    Escalate,
-    PostUpdate,
-    Reopen,
-    Resolve,
-    StartReview,
-)
 from escalation.contract import TASK_QUEUE
 from starter import render
 from starter.cli_support import (
@@ -89,7 +80,7 @@ def open_(
 def ack(
     incident: IncidentArg,
     by: ByOption = None,
-    note: Annotated[str | None, typer.Option(help=field_help(Acknowledge, "note"))] = None,
+    note: Annotated[str | None, typer.Option(help=field_help(cmd.Acknowledge, "note"))] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Acknowledge: take ownership, paging stops."""
@@ -99,9 +90,9 @@ def ack(
 @commands.command()
 def escalate(
     incident: IncidentArg,
-    reason: Annotated[str, typer.Option(help=field_help(Escalate, "reason"))],
+    reason: Annotated[str, typer.Option(help=field_help(cmd.Escalate, "reason"))],
     by: ByOption = None,
-    to_tier: Annotated[str | None, typer.Option(help=field_help(Escalate, "to_tier"))] = None,
+    to_tier: Annotated[str | None, typer.Option(help=field_help(cmd.Escalate, "to_tier"))] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Page another tier or management now."""
@@ -114,7 +105,7 @@ def escalate(
 @commands.command()
 def note(
     incident: IncidentArg,
-    text: Annotated[str, typer.Option(help=field_help(AddNote, "text"))],
+    text: Annotated[str, typer.Option(help=field_help(cmd.AddNote, "text"))],
     by: ByOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -125,9 +116,9 @@ def note(
 @commands.command()
 def update(
     incident: IncidentArg,
-    message: Annotated[str, typer.Option(help=field_help(PostUpdate, "message"))],
+    message: Annotated[str, typer.Option(help=field_help(cmd.PostUpdate, "message"))],
     by: ByOption = None,
-    eta: Annotated[str | None, typer.Option(help=field_help(PostUpdate, "eta"))] = None,
+    eta: Annotated[str | None, typer.Option(help=field_help(cmd.PostUpdate, "eta"))] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Post a status update to the affected clients."""
@@ -138,10 +129,12 @@ def update(
 def severity(
     incident: IncidentArg,
     new_severity: Annotated[
-        str, typer.Argument(metavar="SEVERITY", help=field_help(ChangeSeverity, "severity"))
+        str, typer.Argument(metavar="SEVERITY", help=field_help(cmd.ChangeSeverity, "severity"))
     ],
     by: ByOption = None,
-    reason: Annotated[str | None, typer.Option(help=field_help(ChangeSeverity, "reason"))] = None,
+    reason: Annotated[
+        str | None, typer.Option(help=field_help(cmd.ChangeSeverity, "reason"))
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Reclassify the incident; its SLAs follow the new severity."""
@@ -153,12 +146,12 @@ def severity(
 def resolve(
     incident: IncidentArg,
     *,
-    cause: Annotated[str, typer.Option(help=field_help(Resolve, "cause"))],
-    resolution: Annotated[str, typer.Option(help=field_help(Resolve, "resolution"))],
+    cause: Annotated[str, typer.Option(help=field_help(cmd.Resolve, "cause"))],
+    resolution: Annotated[str, typer.Option(help=field_help(cmd.Resolve, "resolution"))],
     by: ByOption = None,
     prevent: Annotated[
         list[str] | None,
-        typer.Option(help=field_help(Resolve, "preventive_measures") + " (repeatable)"),
+        typer.Option(help=field_help(cmd.Resolve, "preventive_measures") + " (repeatable)"),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -175,7 +168,7 @@ def resolve(
 @commands.command()
 def reopen(
     incident: IncidentArg,
-    reason: Annotated[str, typer.Option(help=field_help(Reopen, "reason"))],
+    reason: Annotated[str, typer.Option(help=field_help(cmd.Reopen, "reason"))],
     by: ByOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -187,7 +180,7 @@ def reopen(
 def review(
     incident: IncidentArg,
     by: ByOption = None,
-    owner: Annotated[str | None, typer.Option(help=field_help(StartReview, "owner"))] = None,
+    owner: Annotated[str | None, typer.Option(help=field_help(cmd.StartReview, "owner"))] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Start the post-incident review (the start_review verb)."""

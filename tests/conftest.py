@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,27 +16,30 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.action_links import ActionLinks
-from activities.delivery import DeliveryActivities, Transport
+from activities.delivery import Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
-from activities.policy_snapshot import PolicyActivities
-from activities.reports import ReportActivities
 from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from starter.devserver import find_executable
+from tests.fakes.providers import FakeProviders
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
-from workflows.incident import IncidentWorkflow
-from workflows.review import PostIncidentReviewWorkflow
+from worker.runner import WORKFLOWS, activities_of
 from workflows.search_attributes import ALL_KEYS
-from workflows.sms_codes import SmsReplyCodesWorkflow
-from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
+
+
+@pytest.fixture
+def providers() -> Iterator[FakeProviders]:
+    """SendGrid and Twilio as one local fake per test: empty request log, no scripted faults."""
+    with FakeProviders() as fake:
+        yield fake
 
 
 @pytest_asyncio.fixture
@@ -102,26 +105,19 @@ class IncidentWorker:
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
-        delivery = DeliveryActivities(
-            transports, action_links, ReplyCodes(client) if reply_codes else None
-        )
-        reports = ReportActivities(transports["email"])
-        policies = PolicyActivities(policy_file, load_policy(policy_file))
+        policy = load_policy(policy_file)
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[
-                IncidentWorkflow,
-                PostIncidentReviewWorkflow,
-                ContactThrottleWorkflow,
-                SmsReplyCodesWorkflow,
-            ],
-            activities=[
-                delivery.deliver_notification,
-                reports.deliver_final_report,
-                policies.snapshot_policy,
+            workflows=WORKFLOWS,
+            activities=activities_of(
+                transports,
+                policy_file,
+                policy,
                 throttle_request,
-            ],
+                links=action_links,
+                reply_codes=ReplyCodes(client) if reply_codes else None,
+            ),
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
             debug_mode=not deadlock_detection,

@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.delivery import DeliveryActivities
+from activities.action_links import ActionLinks
+from activities.delivery import DeliveryActivities, Transport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
+from escalation.contacts import Channel
+from escalation.policy import Policy
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import workflow_runner
 from worker.open_incidents import open_incidents_gauge
@@ -31,26 +36,50 @@ ACTIVITY_THREADS = 32
 """Provider SDKs block; deliveries in flight at once per worker."""
 
 
+WORKFLOWS = [
+    IncidentWorkflow,
+    PostIncidentReviewWorkflow,
+    ContactThrottleWorkflow,
+    SmsReplyCodesWorkflow,
+]
+"""Every workflow a worker registers (the production worker and the tests' workers)."""
+
+
+def activities_of(
+    transports: Mapping[Channel, Transport],
+    policy_file: Path,
+    policy: Policy,
+    throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
+    *,
+    links: ActionLinks | None = None,
+    reply_codes: ReplyCodes | None = None,
+) -> list[Callable[..., Any]]:
+    """Every activity a worker registers, bound to its transports and policy (tests may pass
+    their own throttle request; without links or reply codes, pages carry neither)."""
+    delivery = DeliveryActivities(transports, links, reply_codes)
+    reports = ReportActivities(transports["email"])
+    policies = PolicyActivities(policy_file, policy)
+    return [
+        delivery.deliver_notification,
+        reports.deliver_final_report,
+        policies.snapshot_policy,
+        throttle_request,
+    ]
+
+
 def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     """A worker with every workflow and activity, configured by already-checked settings."""
-    delivery = DeliveryActivities(settings.transports, settings.action_links, ReplyCodes(client))
-    reports = ReportActivities(settings.transports["email"])
-    policies = PolicyActivities(settings.policy_file, settings.policy)
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[
-            IncidentWorkflow,
-            PostIncidentReviewWorkflow,
-            ContactThrottleWorkflow,
-            SmsReplyCodesWorkflow,
-        ],
-        activities=[
-            delivery.deliver_notification,
-            reports.deliver_final_report,
-            policies.snapshot_policy,
-            request_throttle_slot,
-        ],
+        workflows=WORKFLOWS,
+        activities=activities_of(
+            settings.transports,
+            settings.policy_file,
+            settings.policy,
+            links=settings.action_links,
+            reply_codes=ReplyCodes(client),
+        ),
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         workflow_runner=workflow_runner(settings.sandbox),
         max_concurrent_activities=ACTIVITY_THREADS,

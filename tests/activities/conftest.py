@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sendgrid import SendGridAPIClient
 from twilio.rest import Client
@@ -12,13 +10,6 @@ from activities.sendgrid_transport import sendgrid_client
 from activities.twilio_client import twilio_client
 from tests.activities.support import QUICK_TIMEOUT
 from tests.fakes.providers import FakeProviders
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    """A fresh fake per test: empty request log, no scripted faults."""
-    with FakeProviders() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -11,10 +11,15 @@ from escalation.policy_loader import load_policy
 from tests.conftest import EXAMPLE_POLICY
 
 
-def test_a_policy_broken_after_start_falls_back_to_the_last_good_one(tmp_path: Path) -> None:
-    path = tmp_path / "policy.yaml"
+def started_with_example(directory: Path) -> tuple[Path, PolicyActivities]:
+    """The example policy in a file of its own, and the activities that loaded it at start."""
+    path = directory / "policy.yaml"
     path.write_text(EXAMPLE_POLICY.read_text())
-    activities = PolicyActivities(path, load_policy(path))
+    return path, PolicyActivities(path, load_policy(path))
+
+
+def test_a_policy_broken_after_start_falls_back_to_the_last_good_one(tmp_path: Path) -> None:
+    path, activities = started_with_example(tmp_path)
     path.write_text(EXAMPLE_POLICY.read_text().replace("contacts: [bob]", "contacts: [bobb]"))
 
     snapshot = ActivityEnvironment().run(activities.snapshot_policy)
@@ -25,9 +30,7 @@ def test_a_policy_broken_after_start_falls_back_to_the_last_good_one(tmp_path: P
 
 
 def test_a_fixed_policy_is_picked_up_for_the_next_incident(tmp_path: Path) -> None:
-    path = tmp_path / "policy.yaml"
-    path.write_text(EXAMPLE_POLICY.read_text())
-    activities = PolicyActivities(path, load_policy(path))
+    path, activities = started_with_example(tmp_path)
     path.write_text(EXAMPLE_POLICY.read_text().replace("repeat: 1", "repeat: 2"))
 
     snapshot = ActivityEnvironment().run(activities.snapshot_policy)
@@ -36,9 +39,7 @@ def test_a_fixed_policy_is_picked_up_for_the_next_incident(tmp_path: Path) -> No
 
 
 def test_an_unchanged_policy_is_not_parsed_again(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "policy.yaml"
-    path.write_text(EXAMPLE_POLICY.read_text())
-    activities = PolicyActivities(path, load_policy(path))
+    path, activities = started_with_example(tmp_path)
     parsed: list[Path] = []
     monkeypatch.setattr(
         "activities.policy_snapshot.load_policy", lambda p: parsed.append(p) or load_policy(p)

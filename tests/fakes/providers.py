@@ -30,9 +30,10 @@ from escalation.contacts import Channel
 SENDGRID_PATH = "/v3/mail/send"
 MESSAGES = "Messages.json"
 CALLS = "Calls.json"
-FAKE_SENDGRID_API_KEY = "SG.fake-key.for-tests-only"
-FAKE_TWILIO_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
-FAKE_TWILIO_AUTH_TOKEN = "fake-auth-token-for-tests-0001"
+FAKE_SENDGRID_API_KEY = "SG.fake-secret-reliability.Xq7pL2vR9sT4wZ8mN3bK6dF1hJ5cG0aE"
+FAKE_TWILIO_ACCOUNT_SID = "AC" + "5e1ab7c0d2f34e6a" * 2
+FAKE_TWILIO_AUTH_TOKEN = "fake-token-reliability-9c4e7a1f3b8d2e6c"
+"""Distinctive enough that a test can search logs and histories for them (tests/reliability)."""
 _TWILIO_PATH = re.compile(
     r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/(?P<resource>Messages|Calls)\.json$"
 )

@@ -7,7 +7,7 @@ provider), in a time-skipping server whose SDK runtime buffers metrics.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -38,12 +38,6 @@ async def metered_env(buffer: MetricBuffer) -> AsyncIterator[WorkflowEnvironment
     await register_search_attributes(env.client)
     yield env
     await env.shutdown()
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    with FakeProviders() as fake:
-        yield fake
 
 
 async def test_a_refused_page_and_its_fallback_are_counted(

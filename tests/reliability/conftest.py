@@ -12,15 +12,20 @@ import asyncio
 import base64
 import re
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from temporalio.api.history.v1 import HistoryEvent
 
 from escalation.incident import IncidentState
-from tests.fakes.providers import SENDGRID_PATH, FakeProviders, RecordedRequest
+from tests.fakes.providers import (
+    FAKE_SENDGRID_API_KEY,
+    FAKE_TWILIO_ACCOUNT_SID,
+    FAKE_TWILIO_AUTH_TOKEN,
+    SENDGRID_PATH,
+    FakeProviders,
+    RecordedRequest,
+)
 from tests.processes import Stack
 
 HERE = Path(__file__).resolve().parent
@@ -31,24 +36,13 @@ TIER_WINDOW = timedelta(seconds=8)
 ALICE_EMAIL, BOB_PHONE, ERIN_EMAIL = "alice@example.com", "+15555550102", "erin@example.com"
 """The only address of Tier 1, Tier 2 and management in SHORT_WINDOWS_POLICY."""
 
-SENDGRID_API_KEY = "SG.fake-secret-reliability.Xq7pL2vR9sT4wZ8mN3bK6dF1hJ5cG0aE"
-TWILIO_ACCOUNT_SID = "AC" + "5e1ab7c0d2f34e6a" * 2
-TWILIO_AUTH_TOKEN = "fake-token-reliability-9c4e7a1f3b8d2e6c"
+SENDGRID_API_KEY = FAKE_SENDGRID_API_KEY
+TWILIO_ACCOUNT_SID = FAKE_TWILIO_ACCOUNT_SID
+TWILIO_AUTH_TOKEN = FAKE_TWILIO_AUTH_TOKEN
 FROM_NUMBER = "+15555550100"
 EMAIL_FROM = "Escalations <escalations@example.com>"
 
 INCIDENT_ID = re.compile(r"incident-[A-Za-z0-9._:@~-]+")
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    """SendGrid and Twilio as a local fake that knows this suite's (fake) credentials."""
-    with FakeProviders(
-        sendgrid_api_key=SENDGRID_API_KEY,
-        twilio_account_sid=TWILIO_ACCOUNT_SID,
-        twilio_auth_token=TWILIO_AUTH_TOKEN,
-    ) as fake:
-        yield fake
 
 
 def provider_env(fake: FakeProviders) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,12 +30,6 @@ FOUR_PAGES_BY_EMAIL = EXAMPLE_POLICY.read_text().replace(
     "contacts: [alice, bob, carol, dave], schedule: primary, escalate_after: 10m",
 )
 REPLAY_SECONDS = 120
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    with FakeProviders() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
 from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
@@ -38,6 +40,16 @@ async def start_incident(
     worker.track(handle.id)
     await wait_for(handle, lambda state: state is not None and bool(state.timeline))
     return handle
+
+
+@contextlib.asynccontextmanager
+async def incident_started(
+    env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker], **alert_fields: object
+) -> AsyncIterator[WorkflowHandle]:
+    """One incident, on a worker that polls the environment's client for the block."""
+    worker = make_worker(env.client)
+    async with worker.worker:
+        yield await start_incident(worker, **alert_fields)
 
 
 def policy_variant(directory: Path, text: str, expected: str) -> Path:

@@ -14,7 +14,12 @@ from temporalio.testing import WorkflowEnvironment
 from escalation.policy import Policy
 from escalation.report_building import build_report
 from tests.polling import poll
-from tests.workflows.helpers import entries, minutes_after_open, start_incident, wait_for
+from tests.workflows.helpers import (
+    entries,
+    incident_started,
+    minutes_after_open,
+    wait_for,
+)
 from tests.workflows.test_escalation_timing import CRITICAL, breached_attribute
 
 
@@ -22,9 +27,7 @@ async def test_lowering_the_severity_after_a_breach_keeps_the_record_and_rearms_
     time_skipping_env: WorkflowEnvironment, make_worker, example_policy: Policy
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(minutes=20))
         await wait_for(handle, lambda s: s.sla.ack_breached)
         await poll(lambda: breached_attribute(handle), bool, "IncidentBreached = true")

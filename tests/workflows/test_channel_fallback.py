@@ -3,7 +3,6 @@ a refused channel falls back within one attempt; an outage is ridden out without
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,12 +24,6 @@ SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
     "channels: [sms, email], review: required, review_within: 5d",
     "channels: [sms], review: required",
 )
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    with FakeProviders() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from temporalio.testing import WorkflowEnvironment
 from tests.polling import poll
 from tests.workflows.helpers import (
     entries,
+    incident_started,
     minutes_after_open,
     paged_recipients,
-    start_incident,
     status,
     wait_for,
 )
@@ -25,9 +25,7 @@ async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(minutes=10) - timedelta(seconds=1))
         state = await status(handle)
         assert [e.tier for e in entries(state, "paged")] == ["Tier 1 frontline"]
@@ -43,9 +41,7 @@ async def test_tier_two_is_paged_exactly_when_tier_one_window_passes(
 
 async def test_repeat_then_management(time_skipping_env: WorkflowEnvironment, make_worker) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(hours=1, minutes=31))
         state = await wait_for(handle, lambda s: s.position.exhausted)
         paged = [(minutes_after_open(state, e.at), e.tier) for e in entries(state, "paged")]
@@ -68,9 +64,7 @@ async def test_acknowledgment_stops_all_further_paging(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(minutes=5))
         result = await handle.execute_update("acknowledge", {"by": "alice", "note": "looking"})
         assert result["status"] == "acknowledged"
@@ -88,9 +82,7 @@ async def test_acknowledgment_after_the_sla_records_the_breach(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         assert await breached_attribute(handle) is False
         await env.sleep(timedelta(minutes=20))
         state = await wait_for(handle, lambda s: s.sla.ack_breached)
@@ -117,9 +109,7 @@ async def test_resolution_warnings_and_breach_fire_at_their_fractions(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(minutes=1))
         await handle.execute_update("acknowledge", {"by": "alice"})
         await env.sleep(timedelta(hours=4, minutes=1))
@@ -140,9 +130,7 @@ async def test_acknowledged_but_unresolved_consults_the_next_tier(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await handle.execute_update("acknowledge", {"by": "alice"})
         await env.sleep(timedelta(minutes=31))
         state = await wait_for(handle, lambda s: bool(entries(s, "consulted")))
@@ -157,9 +145,7 @@ async def test_client_updates_follow_the_cadence_and_stop_at_resolution(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, **CRITICAL)
+    async with incident_started(env, make_worker, **CRITICAL) as handle:
         await env.sleep(timedelta(minutes=95))
         state = await wait_for(handle, lambda s: len(entries(s, "client_update")) == 3)
         assert [minutes_after_open(state, e.at) for e in entries(state, "client_update")] == [

@@ -15,8 +15,8 @@ from escalation.alerts import Alert
 from escalation.commands import EXAMPLES
 from tests.workflows.helpers import (
     entries,
+    incident_started,
     paged_recipients,
-    start_incident,
     status,
     ui_signals,
     wait_for,
@@ -52,9 +52,7 @@ async def test_malformed_signals_are_recorded_as_rejected_and_never_wedge(
     time_skipping_env: WorkflowEnvironment, make_worker, verb: str
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with incident_started(env, make_worker) as handle:
         for payload in MALFORMED:
             await handle.signal(verb, payload)
         await handle.signal(verb)
@@ -70,9 +68,7 @@ async def test_malformed_updates_are_refused_with_a_reason_and_leave_no_trace(
     time_skipping_env: WorkflowEnvironment, make_worker, verb: str
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with incident_started(env, make_worker) as handle:
         before = await status(handle)
         for payload in MALFORMED:
             reason = await update_refusal(handle, verb, payload)
@@ -86,9 +82,7 @@ async def test_refusals_name_the_reason(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with incident_started(env, make_worker) as handle:
         await handle.execute_update("acknowledge", {"by": "alice"})
         assert (
             await update_refusal(handle, "acknowledge", {"by": "bob"})
@@ -116,9 +110,7 @@ async def test_manual_escalation_to_a_tier_and_to_management(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with incident_started(env, make_worker) as handle:
         result = await handle.execute_update(
             "escalate", {"by": "alice", "reason": "needs DBA", "to_tier": 3}
         )
@@ -146,9 +138,7 @@ async def test_resolve_then_reopen_pages_tier_one_again(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, clients_affected=["acme", "globex"])
+    async with incident_started(env, make_worker, clients_affected=["acme", "globex"]) as handle:
         await handle.execute_update("acknowledge", {"by": "alice"})
         await handle.execute_update(
             "resolve", {"by": "alice", "cause": "bad deploy", "resolution": "rolled back"}
@@ -167,9 +157,7 @@ async def test_resolving_a_low_incident_closes_it_and_completes_the_workflow(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, severity="low")
+    async with incident_started(env, make_worker, severity="low") as handle:
         await handle.execute_update(
             "resolve", {"by": "alice", "cause": "noise", "resolution": "tuned alert"}
         )
@@ -182,9 +170,7 @@ async def test_new_alert_signal_joins_the_incident_and_ignores_redelivery(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker, users_affected=5)
+    async with incident_started(env, make_worker, users_affected=5) as handle:
         repeat = Alert(
             title="still failing",
             service="payments",
@@ -210,9 +196,7 @@ async def test_the_ui_lists_every_verb_as_signal_and_update_with_an_example(
 ) -> None:
     """The Temporal UI fills its Send a Signal / Send an Update dropdowns from this query."""
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with incident_started(env, make_worker) as handle:
         metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
         signals = await ui_signals(handle)
         updates = {d.name: d.description for d in metadata.definition.update_definitions}

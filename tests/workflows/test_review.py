@@ -14,6 +14,7 @@ from escalation.review import ReviewState
 from tests.polling import poll
 from tests.workflows.helpers import (
     entries,
+    incident_started,
     start_incident,
     status,
     ui_signals,
@@ -99,9 +100,7 @@ async def test_a_low_incident_needs_no_review(
     time_skipping_env: WorkflowEnvironment, make_worker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        incident = await start_incident(worker, severity="low")
+    async with incident_started(env, make_worker, severity="low") as incident:
         await incident.execute_update("resolve", RESOLVE)
         final = await incident.result()
         assert (final.status, final.review_workflow_id) == ("closed", None)
