@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.slack_activities import slack_activities
 from activities.throttle import request_throttle_slot
 from worker.open_incidents import open_incidents_gauge
 from worker.search_attributes import register_search_attributes
@@ -33,7 +34,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     """A worker with every workflow and activity, configured by already-checked settings."""
     delivery = DeliveryActivities(settings.transports)
     reports = ReportActivities(settings.transports["email"])
-    policies = PolicyActivities(settings.policy_file, settings.policy)
+    policies = PolicyActivities(settings.policy_file, settings.policy, slack=bool(settings.slack))
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -43,6 +44,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
             reports.deliver_final_report,
             policies.snapshot_policy,
             request_throttle_slot,
+            *slack_activities(settings.slack),
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         workflow_runner=workflow_runner(settings.sandbox),

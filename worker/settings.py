@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from activities.delivery import Transport
+from activities.slack_client import SlackSettings, slack_settings
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
 from escalation.contract import TASK_QUEUE
@@ -38,6 +39,7 @@ class WorkerSettings:
     task_queue: str
     client: dict[str, Any]
     """The Temporal client's connect arguments (address, namespace, TLS, API key)."""
+    slack: SlackSettings | None = None
 
 
 def worker_settings(
@@ -55,4 +57,5 @@ def worker_settings(
         task_queue=task_queue or os.environ.get(TASK_QUEUE_SETTING, "").strip() or TASK_QUEUE,
         client=client_config(),
         transports=transports_from_environment(),
+        slack=slack_settings(),
     )
