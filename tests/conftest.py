@@ -22,6 +22,7 @@ from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.slack_activities import SlackActivities
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
@@ -102,6 +103,7 @@ class IncidentWorker:
         *,
         sandbox: Sandbox = "strict",
         deadlock_detection: bool = True,
+        slack: SlackActivities | None = None,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
@@ -110,7 +112,8 @@ class IncidentWorker:
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
         delivery = DeliveryActivities(transports)
         reports = ReportActivities(transports["email"])
-        policies = PolicyActivities(policy_file, load_policy(policy_file))
+        policies = PolicyActivities(policy_file, load_policy(policy_file), slack=slack is not None)
+        slack_calls = [slack.open, slack.update_status, slack.tell, slack.close] if slack else []
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
@@ -120,6 +123,7 @@ class IncidentWorker:
                 reports.deliver_final_report,
                 policies.snapshot_policy,
                 throttle_request,
+                *slack_calls,
             ],
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
@@ -151,6 +155,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         sandbox: Sandbox = "strict",
         *,
         deadlock_detection: bool = True,
+        slack: SlackActivities | None = None,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -163,6 +168,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             throttle_request,
             sandbox=sandbox,
             deadlock_detection=deadlock_detection,
+            slack=slack,
         )
         started.append(incident_worker)
         return incident_worker
