@@ -36,6 +36,7 @@ from api.problems import BadRequest, validation_problems
 from api.ratelimit import RateLimits
 from api.reports import Fire, Report
 from api.settings import MAX_BODY_BYTES, HttpSettings
+from api.slack_routes import slack_router
 from escalation.alerts import Alert
 from escalation.integrations import IntegrationType
 from escalation.policy import Policy
@@ -290,6 +291,7 @@ def create_app(
     count_intake(
         app, {path: INTAKE_KINDS.get(method, method) for path, method, *_ in INTAKE_ROUTES}
     )
+    app.include_router(slack_router(client, policies, task_queue))
     app.get("/healthz", summary="The process answers")(_healthz)
     app.get("/readyz", summary="Ready only while Temporal answers", responses={503: {}})(door.ready)
     return app

@@ -44,7 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import URGENT_AUDIENCES, deliver
     from workflows.search_attributes import incident_search_attributes, is_breached
-    from workflows.slack_story import SLACK_STORY, SlackStory, wants_slack
+    from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -118,15 +118,6 @@ class IncidentWorkflow(HearsThrottleAnswers):
         only urgent messages start, the rest wait for the next run."""
 
     @property
-    def _policy_snapshot(self) -> PolicySnapshot:
-        assert self._snapshot is not None
-        return self._snapshot
-
-    def _pausing(self) -> bool:
-        """Background stories (Slack) pause so the run can hand over; the next run resumes."""
-        return self._handing_over or self._history_is_long()
-
-    @property
     def _policy(self) -> Policy:
         assert self._snapshot is not None
         return self._snapshot.policy
@@ -135,8 +126,11 @@ class IncidentWorkflow(HearsThrottleAnswers):
     async def run(self, start: IncidentStart) -> IncidentState:
         """Open (or resume) the incident and keep it moving until it closes."""
         state = self._state or await self._open(start)
-        if wants_slack(self._snapshot, state) and workflow.patched(SLACK_STORY):
-            self._track(SlackStory(self._policy_snapshot, state, self._pausing).tell(), False)
+        story = slack_story(
+            self._snapshot, state, lambda: self._handing_over or self._history_is_long()
+        )
+        if story is not None:  # pauses while the run hands over; the next run resumes it
+            self._track(story, is_page=False)
         while state.status != "closed":
             self._actions += engine.advance(self._policy, state, workflow.now())
             self._carry_out()

@@ -9,8 +9,9 @@ wins) and tells the new timeline events worth a line in the thread.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -46,11 +47,19 @@ SLACK_RETRY = RetryPolicy(
 )
 
 
-def wants_slack(snapshot: PolicySnapshot | None, state: IncidentState) -> bool:
-    """Slack set up on the worker and asked for by the severity (or already under way)."""
+def slack_story(
+    snapshot: PolicySnapshot | None, state: IncidentState, stop: Callable[[], bool]
+) -> Coroutine[Any, Any, None] | None:
+    """The story to run in the background, when Slack is set up on the worker that opened the
+    incident and its severity asks for Slack (or its story is under way); else None.
+
+    `stop` is true while the run hands over: the story pauses and the next run resumes it."""
     if snapshot is None or not snapshot.slack or state.status == "closed":
-        return False
-    return state.slack is not None or snapshot.policy.severity(state.severity).slack is not None
+        return None
+    wanted = state.slack is not None or snapshot.policy.severity(state.severity).slack is not None
+    if not wanted or not workflow.patched(SLACK_STORY):
+        return None
+    return SlackStory(snapshot, state, stop).tell()
 
 
 class SlackStory:

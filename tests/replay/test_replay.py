@@ -34,6 +34,7 @@ from workflows.incident import (
 from workflows.notifications import NO_PAGE_AFTER_ACK
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
+from workflows.slack_story import SLACK_STORY
 from workflows.throttle import ContactThrottleWorkflow
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -127,6 +128,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         REVIEW_ID_PER_RUN,
         REVIEW_FOLLOWS_RESOLUTION,
         BREACH_FOLLOWS_SEVERITY,
+        SLACK_STORY,
     } <= patches  # newer code paths are recorded too
 
 
