@@ -31,6 +31,7 @@ class SlackCall:
     args: dict[str, Any]
     at: float
     ok: bool
+    answer: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class FakeSlack:
         with self._lock:
             fault = self.down or (self._faults[method].popleft() if self._faults[method] else None)
             status, body, headers = self._decide(method, args, token, fault)
-            self.calls.append(SlackCall(method, args, time.monotonic(), bool(body["ok"])))
+            self.calls.append(SlackCall(method, args, time.monotonic(), bool(body["ok"]), body))
             self._lock.notify_all()
             return status, body, headers
 
