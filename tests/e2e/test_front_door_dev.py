@@ -79,6 +79,30 @@ def start_dev(
         )
 
 
+async def intake_url(dev: subprocess.Popen[bytes], out: Path) -> str:
+    """The HTTP intake URL `escalation dev` prints once it is ready."""
+
+    async def printed() -> str:
+        text = await asyncio.to_thread(out.read_text)
+        assert dev.poll() is None, f"escalation dev exited: {text}"
+        return text
+
+    text = await poll(printed, lambda t: "HTTP intake:" in t, "dev stack ready", STARTUP_SECONDS)
+    found = re.search(r"HTTP intake:\s+(\S+)", text)
+    assert found, text
+    return found[1]
+
+
+async def stop_dev(dev: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as a person stops it; killed if it does not stop in time."""
+    dev.send_signal(signal.SIGINT)
+    try:
+        await asyncio.to_thread(dev.wait, STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        dev.kill()
+        await asyncio.to_thread(dev.wait)
+
+
 def critical(payload: dict[str, Any]) -> dict[str, Any]:
     """`severity: page`, which the example integration maps to critical (review required)."""
     payload["commonLabels"]["severity"] = "page"
@@ -95,17 +119,7 @@ async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> No
     out = tmp_path / "dev.out"
     dev = start_dev(tmp_path, env, port, ui_port, out)
     try:
-
-        async def printed() -> str:
-            assert dev.poll() is None, f"escalation dev exited: {out.read_text()}"
-            return out.read_text()
-
-        text = await poll(
-            printed, lambda t: "HTTP intake:" in t, "dev stack ready", STARTUP_SECONDS
-        )
-        found = re.search(r"HTTP intake:\s+(\S+)", text)
-        assert found, text
-        url = f"{found[1]}/v1/integrations/alertmanager"
+        url = f"{await intake_url(dev, out)}/v1/integrations/alertmanager"
         assert url.startswith(f"http://127.0.0.1:{http_port}/")
 
         service = unique("svc")
@@ -137,9 +151,4 @@ async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> No
         assert resolved.resolution is not None
         assert resolved.resolution.cause.startswith("cleared by alertmanager")
     finally:
-        dev.send_signal(signal.SIGINT)
-        try:
-            await asyncio.to_thread(dev.wait, STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            dev.kill()
-            await asyncio.to_thread(dev.wait)
+        await stop_dev(dev)

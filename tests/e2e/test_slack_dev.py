@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
-import signal
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -23,7 +20,7 @@ from tests.api.conftest import unique
 from tests.api.payloads import alertmanager_notification
 from tests.api.slack_payloads import ALICE, block_action, signed
 from tests.conftest import EXAMPLE_POLICY
-from tests.e2e.test_front_door_dev import STARTUP_SECONDS, STOP_SECONDS, critical, curl, start_dev
+from tests.e2e.test_front_door_dev import critical, curl, intake_url, start_dev, stop_dev
 from tests.fakes.slack import FakeSlack
 from tests.polling import poll
 from tests.slack_support import shown_status, slack_environment
@@ -47,18 +44,11 @@ async def test_acknowledge_from_slack_through_escalation_dev(tmp_path: Path) -> 
         out = tmp_path / "dev.out"
         dev = start_dev(tmp_path, env, port, ui_port, out)
         try:
-
-            async def printed() -> str:
-                assert dev.poll() is None, f"escalation dev exited: {out.read_text()}"
-                return out.read_text()
-
-            text = await poll(printed, lambda t: "HTTP intake:" in t, "ready", STARTUP_SECONDS)
-            found = re.search(r"HTTP intake:\s+(\S+)", text)
-            assert found, text
+            url = await intake_url(dev, out)
             service = unique("svc")
             fired = await asyncio.to_thread(
                 curl,
-                f"{found[1]}/v1/integrations/alertmanager",
+                f"{url}/v1/integrations/alertmanager",
                 critical(alertmanager_notification(service)),
             )
             key = fired["incidents"][0]["key"]  # type: ignore[index]
@@ -80,7 +70,7 @@ async def test_acknowledge_from_slack_through_escalation_dev(tmp_path: Path) -> 
             assert shown_status(first.args) == "triggered"
 
             body, headers = signed(block_action("incident_acknowledge", key, ALICE, ""))
-            async with httpx.AsyncClient(base_url=found[1], timeout=10) as http:
+            async with httpx.AsyncClient(base_url=url, timeout=10) as http:
                 answer = await http.post("/v1/slack/interactions", content=body, headers=headers)
             assert answer.status_code == 200
 
@@ -104,9 +94,4 @@ async def test_acknowledge_from_slack_through_escalation_dev(tmp_path: Path) -> 
             update = (await poll(updated, bool, "the status message updated", 60))[-1].args
             assert shown_status(update) == "acknowledged"
         finally:
-            dev.send_signal(signal.SIGINT)
-            try:
-                await asyncio.to_thread(dev.wait, STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                dev.kill()
-                await asyncio.to_thread(dev.wait)
+            await stop_dev(dev)
