@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from fastapi import HTTPException, Request
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
 from api.settings import MAX_BODY_BYTES
@@ -56,7 +56,7 @@ async def run_verb(client: Client, key: str, verb: str, payload: dict[str, Any])
         return Outcome(False, f"Not done: {refusal}")
     except IncidentNotFound:
         return Outcome(False, f"No incident {key} is running.")
-    except TimeoutError:
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):  # the SDK's word for it
         return Outcome(
             False,
             f"Incident {key} did not answer within Slack's time limit; the {verb} may still "

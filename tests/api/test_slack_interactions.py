@@ -17,9 +17,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.policy_source import PolicySource
 from api.slack_routes import slack_router
-from escalation.contract import CommandResult
+from escalation.alerts import Alert
+from escalation.contract import (
+    INCIDENT_WORKFLOW,
+    CommandResult,
+    IncidentStart,
+    incident_workflow_id,
+)
 from escalation.incident import IncidentState
-from tests.api.conftest import serve
+from tests.api.conftest import serve, unique
 from tests.api.slack_payloads import ALICE, STRANGER, block_action, signed, slash, view_submission
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
 from tests.fakes.slack import FakeSlack
@@ -208,3 +214,20 @@ def test_without_slack_set_up_the_routes_answer_404(
         for path in ("/v1/slack/commands", "/v1/slack/interactions"):
             answer = http.post(path, content=body, headers=headers)
             assert answer.status_code == 404 and "not set up" in answer.text
+
+
+async def test_slack_hears_back_in_time_when_the_incident_cannot_answer(door: SlackDoor) -> None:
+    """No worker polls this incident's task queue: the update cannot finish, and Slack still
+    gets its answer within 3 s, the clicker told the verb may still apply."""
+    key = unique("stalled")
+    handle = await door.worker.client.start_workflow(
+        INCIDENT_WORKFLOW,
+        IncidentStart(key=key, alert=Alert(title="stalled", service="payments")),
+        id=incident_workflow_id(key),
+        task_queue=unique("nobody-polls"),
+    )
+    door.worker.track(handle.id)
+    click = block_action("incident_acknowledge", key, ALICE, door.slack.response_url())
+    assert (await door.post("/v1/slack/interactions", click)).status_code == 200
+    reply = await door.reply()
+    assert reply["response_type"] == "ephemeral" and "did not answer" in reply["text"]
