@@ -32,9 +32,9 @@ with workflow.unsafe.imports_passed_through():
     from escalation.slack_status import closing_summary, lines_to_tell, slack_members, status_of
 
 SLACK_STORY = "slack-story"
-"""Patch id (2026-12-02): incidents of severities with `slack:` tell their story in Slack
-(activities `slack_open`, `slack_update_status`, `slack_tell`, `slack_close`), when the worker
-that opened them has Slack set up."""
+"""Patch id (2026-12-02): incidents opened by a worker with Slack set up tell their story in
+Slack once their severity asks for it (activities `slack_open`, `slack_update_status`,
+`slack_tell`, `slack_close`)."""
 SLACK_CALL_DEADLINE = timedelta(minutes=5)
 """How long one Slack call keeps retrying (429s after their Retry-After, outages with backoff)
 before the round gives up and the outage is recorded."""
@@ -50,14 +50,14 @@ SLACK_RETRY = RetryPolicy(
 def slack_story(
     snapshot: PolicySnapshot | None, state: IncidentState, stop: Callable[[], bool]
 ) -> Coroutine[Any, Any, None] | None:
-    """The story to run in the background, when Slack is set up on the worker that opened the
-    incident and its severity asks for Slack (or its story is under way); else None.
+    """The story to run in the background when Slack is set up on the worker that opened the
+    incident; else None. It waits, issuing nothing, until the severity asks for Slack (at
+    opening, or after a change of severity).
 
     `stop` is true while the run hands over: the story pauses and the next run resumes it."""
     if snapshot is None or not snapshot.slack or state.status == "closed":
         return None
-    wanted = state.slack is not None or snapshot.policy.severity(state.severity).slack is not None
-    if not wanted or not workflow.patched(SLACK_STORY):
+    if not workflow.patched(SLACK_STORY):
         return None
     return SlackStory(snapshot, state, stop).tell()
 
@@ -78,6 +78,10 @@ class SlackStory:
         """Rounds until the incident closes (or the run hands over)."""
         state = self._state
         while state.slack is None:
+            if not self._asked():  # (no wait when asked: the first call goes out at once)
+                await workflow.wait_condition(
+                    lambda: self._asked() or self._stop() or state.status == "closed"
+                )
             if self._stop() or state.status == "closed":
                 return
             if not await self._open():
@@ -92,6 +96,10 @@ class SlackStory:
                 return
             if not await self._round():
                 await self._pause()
+
+    def _asked(self) -> bool:
+        """The incident's severity asks for Slack. A wait condition: only reads."""
+        return self._policy.severity(self._state.severity).slack is not None
 
     async def _open(self) -> bool:
         state = self._state

@@ -286,6 +286,22 @@ async def told_in_slack(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def raised_into_slack(stage: Stage) -> list[str]:
+    """A medium incident (no Slack) raised to critical: its story starts in Slack then."""
+    assert stage.slack is not None
+    incident = await start_incident(stage.worker, severity="medium", service="search")
+    raised = {"by": "alice", "severity": "critical", "reason": "all regions"}
+    await incident.execute_update("change_severity", raised)
+    await poll(_async_list(stage.slack, "chat.postMessage"), bool, "the status message")
+    await incident.execute_update("acknowledge", {"by": "alice", "via": "Slack"})
+    await incident.signal("resolve", RESOLVE | {"via": "Slack"})
+    review = await review_of(stage.worker, incident)
+    await review.execute_update("complete_review", {"by": "alice", "summary": "capacity added"})
+    await until_closed(review)
+    await until_closed(incident)
+    return [incident.id]
+
+
 def _async_list(slack: FakeSlack, method: str) -> Callable[[], Awaitable[list]]:
     async def read() -> list:
         return slack.called(method)
@@ -306,4 +322,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
     Scenario("told_in_slack", told_in_slack, slack=True),
+    Scenario("raised_into_slack", raised_into_slack, slack=True),
 )

@@ -114,3 +114,18 @@ async def test_a_slack_outage_during_an_escalation_delays_no_page(
             "Paged (escalation)",
         ]
         assert state.slack is not None and state.slack.invited == ["U0ALICE01", "U0BOB0002"]
+
+
+async def test_a_severity_raised_to_one_with_slack_opens_the_channel_then(
+    time_skipping_env: WorkflowEnvironment, make_worker, slack: FakeSlack
+) -> None:
+    worker = make_worker(time_skipping_env.client, slack=fake_slack_activities(slack))
+    async with worker.worker:
+        handle = await start_incident(worker, severity="medium")
+        await handle.execute_update("add_note", {"by": "alice", "text": "looking"})
+        assert slack.calls == []  # medium asks nothing of Slack
+        raised = {"by": "alice", "severity": "critical", "reason": "all regions"}
+        await handle.execute_update("change_severity", raised, result_type=CommandResult)
+        opened = (await slack_calls(slack, "chat.postMessage", 1))[0].args
+        assert shown_status(opened) == "triggered" and "critical" in opened["text"]
+        assert (await status(handle)).slack is not None
