@@ -7,7 +7,6 @@ become retryable or final errors in `slack_errors`; 429 honours Retry-After.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -16,7 +15,6 @@ from temporalio import activity
 
 from activities.provider_errors import permanent
 from activities.slack_blocks import status_blocks, status_text
-from activities.slack_client import SlackSettings
 from activities.slack_errors import slack_call
 from activities.slack_pacing import ChannelPacer
 from escalation.slack import (
@@ -132,11 +130,3 @@ class SlackActivities:
 
     def _call(self, call: Any) -> Any:
         return slack_call(call, self._token)
-
-
-def slack_activities(settings: SlackSettings | None) -> list[Callable[..., Any]]:
-    """The Slack activities to register on a worker; none when Slack is off."""
-    if settings is None:
-        return []
-    slack = SlackActivities(settings.web_client())
-    return [slack.open, slack.update_status, slack.tell, slack.close]

@@ -8,12 +8,14 @@ double. Neither set: Slack is off.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-
-from slack_sdk import WebClient
+from typing import TYPE_CHECKING, Any
 
 from escalation.environment import SettingInvalid, url_setting
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
 
 SLACK_API = "https://slack.com/api/"
 REQUEST_TIMEOUT_SECONDS = 10
@@ -30,6 +32,8 @@ class SlackSettings:
     def web_client(self) -> WebClient:
         """The official SDK's client. Its built-in retry on a dropped connection stays; 429 is
         left to the activity's retry policy, which honours Retry-After."""
+        from slack_sdk import WebClient  # noqa: PLC0415 - loaded only where Slack is set up
+
         return WebClient(
             token=self.bot_token, base_url=self.api_url, timeout=REQUEST_TIMEOUT_SECONDS
         )
@@ -49,3 +53,13 @@ def slack_settings(environ: Mapping[str, str] | None = None) -> SlackSettings | 
         raise SettingInvalid("SLACK_BOT_TOKEN: expected a bot token starting with xoxb-")
     base = url_setting("SLACK_API_URL", environ=env) or SLACK_API
     return SlackSettings(token, secret, base if base.endswith("/") else base + "/")
+
+
+def slack_activities(settings: SlackSettings | None) -> list[Callable[..., Any]]:
+    """The Slack activities to register on a worker; none (and no Slack SDK loaded) when off."""
+    if settings is None:
+        return []
+    from activities.slack_activities import SlackActivities  # noqa: PLC0415
+
+    slack = SlackActivities(settings.web_client())
+    return [slack.open, slack.update_status, slack.tell, slack.close]

@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
-from activities.slack_activities import slack_activities
+from activities.slack_client import slack_activities
 from activities.throttle import request_throttle_slot
 from worker.open_incidents import open_incidents_gauge
 from worker.search_attributes import register_search_attributes

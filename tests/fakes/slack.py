@@ -32,6 +32,8 @@ class SlackCall:
     at: float
     ok: bool
     answer: dict[str, Any] = field(default_factory=dict)
+    authorization: str = ""
+    """The Authorization header as it arrived (where the bot token must be)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,10 @@ class FakeSlack:
         with self._lock:
             fault = self.down or (self._faults[method].popleft() if self._faults[method] else None)
             status, body, headers = self._decide(method, args, token, fault)
-            self.calls.append(SlackCall(method, args, time.monotonic(), bool(body["ok"]), body))
+            call = SlackCall(
+                method, args, time.monotonic(), bool(body["ok"]), body, f"Bearer {token}"
+            )
+            self.calls.append(call)
             self._lock.notify_all()
             return status, body, headers
 
