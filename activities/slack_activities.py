@@ -6,7 +6,6 @@ become retryable or final errors in `slack_errors`; 429 honours Retry-After.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_sdk import WebClient
@@ -29,8 +28,6 @@ from escalation.slack import (
 NAME_ATTEMPTS = 20
 """Suffixes tried when a channel name is taken (`inc-key-2` ... `inc-key-20`)."""
 
-log = logging.getLogger(__name__)
-
 
 class SlackActivities:
     """Bound to one Web API client; the pacer keeps each channel to about a message a second."""
@@ -45,7 +42,11 @@ class SlackActivities:
         """The incident's channel with its members and the status message; the channel id and
         the message's ts go back into the workflow's state."""
         if opening.where.per_incident:
-            channel = self._call(lambda: self._create_channel(channel_name(opening.key)))
+            channel = _created_before() or self._call(
+                lambda: self._create_channel(channel_name(opening.key))
+            )
+            if activity.in_activity():  # a retry (the post failed) reuses this channel
+                activity.heartbeat(channel)
             if opening.members:
                 self._call(lambda: self._invite(channel, opening.members))
         else:
@@ -130,3 +131,11 @@ class SlackActivities:
 
     def _call(self, call: Any) -> Any:
         return slack_call(call, self._token)
+
+
+def _created_before() -> str | None:
+    """The channel an earlier attempt of this activity created, from its heartbeat details."""
+    if not activity.in_activity():
+        return None
+    details = activity.info().heartbeat_details
+    return str(details[0]) if details else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.provider_errors import RATE_LIMITED, TRANSIENT_FAILURE
 from activities.slack_activities import SlackActivities
@@ -172,3 +174,22 @@ def test_half_set_up_slack_is_refused_in_one_line(env: dict[str, str], problem: 
 
 def test_no_slack_variables_mean_slack_is_off() -> None:
     assert slack_settings({}) is None
+
+
+def test_a_retried_opening_reuses_the_channel_it_created(slack: FakeSlack) -> None:
+    """The post fails after the channel was created: the retry posts there, no second channel."""
+    opening = SlackOpening(key="db-down", where=SeveritySlack(), status=STATUS)
+    calls = activities(slack)
+    first = ActivityEnvironment()
+    beats: list[tuple] = []
+    first.on_heartbeat = lambda *details: beats.append(details)
+    slack.fail("chat.postMessage", RATELIMITED)
+    with pytest.raises(ApplicationError):
+        first.run(calls.open, opening)
+    retry = ActivityEnvironment()
+    retry.info = dataclasses.replace(retry.info, attempt=2, heartbeat_details=list(beats[-1]))
+    thread = retry.run(calls.open, opening)
+    created = slack.called("conversations.create")
+    assert [call.args["name"] for call in created] == ["inc-db-down"]
+    assert thread.channel_id == created[0].answer["channel"]["id"]
+    assert slack.called("chat.postMessage")[0].args["channel"] == thread.channel_id
