@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 class PolicyActivities:
     """Holds the last good policy, so a bad edit on disk never stops new incidents from paging."""
 
-    def __init__(self, path: Path, policy: Policy) -> None:
+    def __init__(self, path: Path, policy: Policy, *, slack: bool = False) -> None:
         self.path = path
+        self.slack = slack
+        """Slack is set up on this worker: incidents it opens may tell their story there."""
         self.last_good = policy
         self._parsed = _digest(path)
 
@@ -42,9 +44,10 @@ class PolicyActivities:
                     policy=self.last_good,
                     source=str(self.path),
                     warning=f"policy file is invalid, the last good version was used: {'; '.join(error.problems)}",
+                    slack=self.slack,
                 )
             self._parsed = digest
-        return PolicySnapshot(policy=self.last_good, source=str(self.path))
+        return PolicySnapshot(policy=self.last_good, source=str(self.path), slack=self.slack)
 
 
 def _digest(path: Path) -> bytes | None:

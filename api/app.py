@@ -39,6 +39,7 @@ from api.ratelimit import RateLimits
 from api.reports import Fire, Report
 from api.sendgrid_events import sendgrid_events
 from api.settings import MAX_BODY_BYTES, HttpSettings
+from api.slack_routes import slack_router
 from api.twilio_webhooks import twilio_router
 from escalation.alerts import Alert
 from escalation.integrations import IntegrationType
@@ -295,6 +296,7 @@ def create_app(
         app, {path: INTAKE_KINDS.get(method, method) for path, method, *_ in INTAKE_ROUTES}
     )
     app.include_router(twilio_router(client, policies, settings, task_queue))
+    app.include_router(slack_router(client, policies, task_queue))
     app.get("/healthz", summary="The process answers")(_healthz)
     app.get("/readyz", summary="Ready only while Temporal answers", responses={503: {}})(door.ready)
     app.include_router(action_pages(client, action_links_from_environment()))

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from escalation.slack import SlackUserId
+
 Channel = Literal["email", "sms", "voice"]
 """How a message reaches a person. Voice and SMS need a phone number, email an address."""
 
@@ -38,6 +40,9 @@ class Contact(BaseModel):
     name: str | None = Field(None, description="Display name; the policy key is used when absent")
     email: EmailAddress | None = Field(None, description="Email address for pages and reports")
     phone: PhoneNumber | None = Field(None, description="Phone number (E.164) for SMS and voice")
+    slack: SlackUserId | None = Field(
+        None, description="Slack member id (U0123ABC): invited to incident channels, may act there"
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> Contact:

@@ -23,6 +23,8 @@ class PolicySnapshot(BaseModel):
     policy: Policy
     source: str
     warning: str | None = None
+    slack: bool = False
+    """The worker that opened the incident has Slack set up: severities asking for Slack get it."""
 
 
 class CarriedIncident(BaseModel):

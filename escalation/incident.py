@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from escalation.alerts import Alert
 from escalation.logbook import Logbook
+from escalation.slack import SlackThread
 
 IncidentStatus = Literal["triggered", "acknowledged", "resolved", "closed"]
 OPEN_STATUSES: tuple[IncidentStatus, ...] = ("triggered", "acknowledged")
@@ -84,6 +85,8 @@ class IncidentState(Logbook):
     """Verbs that name a person to be emailed (`start_review`'s owner) are refused unless the
     person is a policy contact. Set when the incident opens (a workflow patch); incidents opened
     before keep accepting any name, as their histories did."""
+    slack: SlackThread | None = None
+    """The incident's Slack channel and status message, once posted."""
 
     link_tokens_used: list[str] = Field(
         default=[], description="Email link token ids already accepted (each acts once)"

@@ -11,6 +11,7 @@ from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
 from escalation.integrations import Integrations
 from escalation.schedules import Schedule
+from escalation.slack import SeveritySlack
 
 ReviewRequirement = Literal["required", "optional", "none"]
 
@@ -42,6 +43,9 @@ class SeverityPolicy(_PolicyModel):
     resolve_warnings: list[float] = Field(
         default=[0.5, 0.75, 0.9],
         description="Fractions of the resolution SLA at which responders are warned",
+    )
+    slack: SeveritySlack | None = Field(
+        None, description="Tell the incident's story in Slack (when the worker has Slack set up)"
     )
 
     @field_validator("resolve_warnings")

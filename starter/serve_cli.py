@@ -37,6 +37,7 @@ def serve(
     """Run the HTTP front door on $ESCALATION_HTTP_ADDRESS (default 127.0.0.1:8080)."""
     import uvloop  # noqa: PLC0415 - the front door's event loop, as uvicorn would pick
 
+    from activities.slack_client import slack_settings  # noqa: PLC0415
     from api.server import serve_forever  # noqa: PLC0415 - uvicorn loads only when serving
     from api.settings import SettingInvalid, http_settings  # noqa: PLC0415
     from wiring.metrics import (  # noqa: PLC0415
@@ -52,6 +53,7 @@ def serve(
     file = policy or policy_path()
     try:
         http_settings()
+        slack_settings()  # Slack half set up: one line now, not a traceback at the first click
         load_policy(file)
         install_metrics_from_environment()  # before the client: it reports to this runtime
     except (SettingInvalid, MetricsAddressInvalid) as error:

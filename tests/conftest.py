@@ -19,6 +19,7 @@ from activities.action_links import ActionLinks
 from activities.delivery import Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
+from activities.slack_activities import SlackActivities
 from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
@@ -99,6 +100,7 @@ class IncidentWorker:
         deadlock_detection: bool = True,
         action_links: ActionLinks | None = None,
         reply_codes: bool = False,
+        slack: SlackActivities | None = None,
     ) -> None:
         self.client = client
         self.handles: list[WorkflowHandle] = []
@@ -106,6 +108,7 @@ class IncidentWorker:
         outbox_transport = OutboxTransport(outbox)
         transports = transports or dict.fromkeys(("email", "sms", "voice"), outbox_transport)
         policy = load_policy(policy_file)
+        slack_calls = [slack.open, slack.update_status, slack.tell, slack.close] if slack else []
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
@@ -117,6 +120,7 @@ class IncidentWorker:
                 throttle_request,
                 links=action_links,
                 reply_codes=ReplyCodes(client) if reply_codes else None,
+                slack=slack_calls,
             ),
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
@@ -150,6 +154,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         deadlock_detection: bool = True,
         action_links: ActionLinks | None = None,
         reply_codes: bool = False,
+        slack: SlackActivities | None = None,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -164,6 +169,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             deadlock_detection=deadlock_detection,
             action_links=action_links,
             reply_codes=reply_codes,
+            slack=slack,
         )
         started.append(incident_worker)
         return incident_worker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from activities.action_links import ActionLinks
 from activities.delivery import DeliveryActivities, Transport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
+from activities.slack_client import slack_activities
 from activities.sms_reply_codes import ReplyCodes
 from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
@@ -53,17 +54,20 @@ def activities_of(
     *,
     links: ActionLinks | None = None,
     reply_codes: ReplyCodes | None = None,
+    slack: Sequence[Callable[..., Any]] = (),
 ) -> list[Callable[..., Any]]:
     """Every activity a worker registers, bound to its transports and policy (tests may pass
-    their own throttle request; without links or reply codes, pages carry neither)."""
+    their own throttle request; without links or reply codes, pages carry neither; without
+    Slack activities, incidents tell no story in Slack)."""
     delivery = DeliveryActivities(transports, links, reply_codes)
     reports = ReportActivities(transports["email"])
-    policies = PolicyActivities(policy_file, policy)
+    policies = PolicyActivities(policy_file, policy, slack=bool(slack))
     return [
         delivery.deliver_notification,
         reports.deliver_final_report,
         policies.snapshot_policy,
         throttle_request,
+        *slack,
     ]
 
 
@@ -79,6 +83,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
             settings.policy,
             links=settings.action_links,
             reply_codes=ReplyCodes(client),
+            slack=slack_activities(settings.slack),
         ),
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         workflow_runner=workflow_runner(settings.sandbox),

@@ -14,6 +14,7 @@ from typing import Any
 
 from activities.action_links import ActionLinks, action_links_from_environment
 from activities.delivery import Transport
+from activities.slack_client import SlackSettings, slack_settings
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
 from escalation.contract import TASK_QUEUE
@@ -40,6 +41,7 @@ class WorkerSettings:
     """The Temporal client's connect arguments (address, namespace, TLS, API key)."""
     action_links: ActionLinks | None = None
     """Signs the Acknowledge and Escalate links in page emails; None without a key."""
+    slack: SlackSettings | None = None
 
 
 def worker_settings(
@@ -58,4 +60,5 @@ def worker_settings(
         client=client_config(),
         transports=transports_from_environment(),
         action_links=action_links_from_environment(),
+        slack=slack_settings(),
     )

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.notifications import deliver
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes, is_breached
+    from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
 
 BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
@@ -85,6 +86,11 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
     async def run(self, start: IncidentStart) -> IncidentState:
         """Open (or resume) the incident and keep it moving until it closes."""
         state = self._state or await self._open(start)
+        story = slack_story(
+            self._snapshot, state, lambda: self._handing_over or self._history_is_long()
+        )
+        if story is not None:  # pauses while the run hands over; the next run resumes it
+            self._track(story, is_page=False)
         while state.status != "closed":
             self._actions += engine.advance(self._policy, state, workflow.now())
             self._carry_out()

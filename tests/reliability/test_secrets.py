@@ -1,8 +1,8 @@
 """Secrets never reach workflow history or logs, along a whole incident's life.
 
-The worker runs with (fake) SendGrid and Twilio credentials and its root logger at DEBUG, the
-server logs at INFO, and an incident lives through opening, pages by SMS and email, an
-acknowledgment, a client update, resolution, its review and closing. Each provider also answers
+The worker runs with (fake) SendGrid, Twilio and Slack credentials and its root logger at DEBUG,
+the server logs at INFO, and an incident lives through opening, pages by SMS and email, an
+acknowledgment, a client update, resolution, its review and closing (told in Slack too). Each provider also answers
 once with an error text that echoes the credential back, so provider error redaction is on the
 path too. Afterwards every workflow's history (payloads decoded), both logs, the outbox and
 every command's output are searched for each secret and its encodings.
@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders, sendgrid_error, twilio_error
+from tests.fakes.slack import FAKE_SLACK_BOT_TOKEN, FakeSlack
 from tests.polling import poll
 from tests.processes import (
     Stack,
@@ -39,6 +40,7 @@ from tests.reliability.conftest import (
     provider_env,
     twilio_basic_auth,
 )
+from tests.slack_support import slack_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +51,8 @@ SECRETS = {
     "Twilio Basic credentials (base64 of SID:token)": twilio_basic_auth(),
     "SendGrid key, cut short": SENDGRID_API_KEY.split(".")[-1][:12],
     "Twilio token, cut short": TWILIO_AUTH_TOKEN.split("-")[-1][:12],
+    "Slack bot token": FAKE_SLACK_BOT_TOKEN,
+    "Slack bot token, cut short": FAKE_SLACK_BOT_TOKEN[:12],
 }
 """Each secret as it could leak: whole, in the header that carries it, or truncated."""
 
@@ -66,12 +70,14 @@ async def test_no_secret_in_any_history_log_or_output(
     providers.inject(
         "/Messages.json", twilio_error(503, 20503, f"token {TWILIO_AUTH_TOKEN} not ready")
     )
-    async with dev_stack(tmp_path, env=provider_env(providers), server_log_level="info") as stack:
-        worker = await WorkerProcess.start(stack, log_level="DEBUG")
-        await worker.wait_until_polling()
-        outputs = await _incident_life(stack)
-        histories = await _histories(stack)
-        await worker.terminate()
+    with FakeSlack() as slack:
+        env = provider_env(providers) | slack_environment(slack)
+        async with dev_stack(tmp_path, env=env, server_log_level="info") as stack:
+            worker = await WorkerProcess.start(stack, log_level="DEBUG")
+            await worker.wait_until_polling()
+            outputs = await _incident_life(stack)
+            histories = await _histories(stack)
+            await worker.terminate()
     server_log = stack.server.log_file.read_text(encoding="utf-8", errors="replace")
 
     # The credentials were in play, and this search finds them where they must be.
@@ -86,6 +92,8 @@ async def test_no_secret_in_any_history_log_or_output(
         )
         for request in providers.requests
     )
+    wire += "\n".join(call.authorization for call in slack.calls)
+    assert slack.called("chat.update"), "the incident told its story in Slack"
     assert _leaks({"provider requests": wire}) == {(name, "provider requests") for name in SECRETS}
     # The echoing errors were answered, reached history, and were redacted there.
     echoed = [answer for _, answer in providers.answers if answer.status in (500, 503)]

@@ -29,7 +29,9 @@ from escalation.policy_loader import load_policy
 from starter.devserver import DevServer, DevServerSettings, free_port
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
 from tests.fakes.providers import FakeProviders
+from tests.fakes.slack import FakeSlack
 from tests.replay.scenarios import SCENARIOS, Scenario, Stage
+from tests.slack_support import fake_slack_activities
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 GENERATION = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -67,11 +69,12 @@ async def record_scenario(
     client: Client, scenario: Scenario, policy: Path, target: Path, scratch: Path
 ) -> list[Path]:
     """Drive one scenario with its own worker and fake providers, and save its histories."""
-    with FakeProviders() as providers:
+    with FakeProviders() as providers, FakeSlack() as slack:
         outbox = Outbox(scratch / f"{scenario.name}.jsonl")
-        worker = IncidentWorker(client, policy, outbox, providers.transports())
+        slack_calls = fake_slack_activities(slack) if scenario.slack else None
+        worker = IncidentWorker(client, policy, outbox, providers.transports(), slack=slack_calls)
         async with worker.worker:
-            kept = await scenario.drive(Stage(worker, providers, SCALE))
+            kept = await scenario.drive(Stage(worker, providers, SCALE, slack))
             saved = []
             for n, workflow_id in enumerate(kept, start=1):
                 saved += await save_histories(client, workflow_id, target / f"{scenario.name}-{n}")

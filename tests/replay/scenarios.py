@@ -19,6 +19,7 @@ from escalation.review import ReviewState
 from escalation.throttle import throttle_workflow_id
 from tests.conftest import IncidentWorker
 from tests.fakes.providers import FakeProviders, twilio_error
+from tests.fakes.slack import RATELIMITED, FakeSlack
 from tests.polling import poll
 from tests.workflows.helpers import start_incident, wait_for
 
@@ -42,6 +43,8 @@ class Stage:
     worker: IncidentWorker
     providers: FakeProviders
     scale: float
+    slack: FakeSlack | None = None
+    """The fake Slack behind the worker, for scenarios recorded with Slack set up."""
 
     async def wait(self, policy_time: timedelta) -> None:
         await asyncio.sleep(policy_time.total_seconds() * self.scale)
@@ -53,6 +56,8 @@ class Scenario:
 
     name: str
     drive: Callable[[Stage], Awaitable[list[str]]]
+    slack: bool = False
+    """Record with Slack set up on the worker (the fake Web API)."""
 
 
 async def review_of(worker: IncidentWorker, incident: WorkflowHandle) -> WorkflowHandle:
@@ -263,6 +268,47 @@ async def flood_of_alerts(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def told_in_slack(stage: Stage) -> list[str]:
+    """A critical incident with Slack set up: its channel, the status message updated as it is
+    acknowledged and resolved from Slack (one update rate limited), thread lines, the review,
+    and the channel archived on close."""
+    assert stage.slack is not None
+    stage.slack.fail("chat.update", RATELIMITED)
+    incident = await start_incident(stage.worker, **CRITICAL)
+    await poll(_async_list(stage.slack, "chat.postMessage"), bool, "the status message")
+    await incident.signal("acknowledge", {"by": "alice", "via": "Slack"})
+    await stage.wait(timedelta(minutes=5))
+    await incident.execute_update("resolve", RESOLVE | {"via": "Slack"})
+    review = await review_of(stage.worker, incident)
+    await review.signal("complete_review", {"by": "alice", "summary": "rotation automated"})
+    await until_closed(review)
+    await until_closed(incident)
+    return [incident.id]
+
+
+async def raised_into_slack(stage: Stage) -> list[str]:
+    """A medium incident (no Slack) raised to critical: its story starts in Slack then."""
+    assert stage.slack is not None
+    incident = await start_incident(stage.worker, severity="medium", service="search")
+    raised = {"by": "alice", "severity": "critical", "reason": "all regions"}
+    await incident.execute_update("change_severity", raised)
+    await poll(_async_list(stage.slack, "chat.postMessage"), bool, "the status message")
+    await incident.execute_update("acknowledge", {"by": "alice", "via": "Slack"})
+    await incident.signal("resolve", RESOLVE | {"via": "Slack"})
+    review = await review_of(stage.worker, incident)
+    await review.execute_update("complete_review", {"by": "alice", "summary": "capacity added"})
+    await until_closed(review)
+    await until_closed(incident)
+    return [incident.id]
+
+
+def _async_list(slack: FakeSlack, method: str) -> Callable[[], Awaitable[list]]:
+    async def read() -> list:
+        return slack.called(method)
+
+    return read
+
+
 FLOOD = 5_200
 
 
@@ -311,4 +357,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
     Scenario("receipts_and_links", receipts_and_links),
+    Scenario("told_in_slack", told_in_slack, slack=True),
+    Scenario("raised_into_slack", raised_into_slack, slack=True),
 )

@@ -32,6 +32,7 @@ from workflows.incident import (
 from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
 from workflows.receipts import RECEIPT_FALLBACK
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
+from workflows.slack_story import SLACK_STORY
 from workflows.throttle import ContactThrottleWorkflow
 from workflows.throttled_sending import NO_PAGE_AFTER_ACK
 
@@ -128,6 +129,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         REVIEW_FOLLOWS_RESOLUTION,
         BREACH_FOLLOWS_SEVERITY,
         RECEIPT_FALLBACK,
+        SLACK_STORY,
     } <= patches  # newer code paths are recorded too
 
 
