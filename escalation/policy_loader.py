@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from escalation.policy import Policy
 from escalation.policy_checks import cross_reference_errors
+from escalation.public_holidays import expand, holiday_years
 
 DEFAULT_POLICY_PATH = Path("examples/policy.yaml")
 POLICY_PATH_VARIABLE = "ESCALATION_POLICY"
@@ -49,8 +51,11 @@ def load_policy(path: Path | None = None) -> Policy:
     return parse_policy(text, source=str(path))
 
 
-def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Validate policy YAML text; the same checks as load_policy, for tests and the CLI."""
+def parse_policy(text: str, source: str = "<policy>", today: date | None = None) -> Policy:
+    """Validate policy YAML text; the same checks as load_policy, for tests and the CLI.
+
+    Calendars' public holidays are expanded for the years around `today` (the date now).
+    """
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -68,15 +73,17 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     except ValidationError as error:
         problems = [_describe(issue, document) for issue in error.errors()]
         raise PolicyInvalid(source, problems) from None
+    calendars, holiday_problems = expand(policy.calendars, holiday_years(today or date.today()))
     problems = [
         _with_line(f"{path}: {problem}", _line_of(path_parts, document))
         for path, problem, path_parts in (
-            (path, problem, _split_path(path)) for path, problem in cross_reference_errors(policy)
+            (path, problem, _split_path(path))
+            for path, problem in [*cross_reference_errors(policy), *holiday_problems]
         )
     ]
     if problems:
         raise PolicyInvalid(source, problems)
-    return policy
+    return policy.model_copy(update={"calendars": calendars})
 
 
 def _describe(issue: ErrorDetails, document: yaml.Node | None) -> str:
