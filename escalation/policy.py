@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from escalation.brands import Brand
 from escalation.calendars import BusinessCalendar
 from escalation.client_contracts import Contract
 from escalation.contacts import Channel, Contact
@@ -100,6 +101,7 @@ class Client(_PolicyModel):
     name: str
     contacts: list[Contact] = Field(min_length=1)
     contract: Contract | None = Field(None, description="Per-severity SLAs on a calendar")
+    brand: Brand | None = Field(None, description="Who the client's notices come from")
 
 
 class Stakeholders(_PolicyModel):
