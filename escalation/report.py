@@ -13,6 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from escalation.contract_outcomes import (
+    ContractOutcome,
+    about_another_client,
+    contract_outcomes,
+)
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord, TimelineEntry
 from escalation.policy import Policy
@@ -142,6 +147,9 @@ class FinalReport(BaseModel):
     client_messages: list[ClientMessage]
     timeline: list[ReportEntry]
     review: ReviewFacts | None
+    contract_outcomes: list[ContractOutcome] = Field(
+        default=[], description="Every client's targets (internal), or the recipient client's"
+    )
 
     @property
     def client_updates_sent(self) -> int:
@@ -161,6 +169,7 @@ class ReportDelivery(BaseModel):
     policy: Policy
     review: ReviewState | None = None
     audience: Audience
+    client: str | None = Field(None, description="The client a client report is for, by name")
 
 
 # -- measures shared with escalation.stats ----------------------------------------------------------
@@ -242,6 +251,7 @@ def build_report(
     review: ReviewState | None = None,
     *,
     audience: Audience,
+    client: str | None = None,
 ) -> FinalReport:
     """Gather the report's facts.
 
@@ -275,13 +285,24 @@ def build_report(
             for e in engagements(incident)
             if internal or e.kind != "escalated"
         ],
-        breaches=_breaches(incident),
+        breaches=[
+            b
+            for b in _breaches(incident)
+            if internal or not about_another_client(b.detail, policy, client)
+        ],
         cause=resolution.cause if resolution else None,
         resolution=resolution.resolution if resolution else None,
         preventive_measures=list(resolution.preventive_measures) if resolution else [],
         client_messages=_client_messages(incident, internal),
-        timeline=_timeline(incident, internal),
+        timeline=[
+            e
+            for e in _timeline(incident, internal)
+            if internal or not about_another_client(e.detail, policy, client)
+        ],
         review=_review_facts(review) if review else None,
+        contract_outcomes=contract_outcomes(incident, policy, None if internal else client)
+        if internal or client
+        else [],
     )
 
 

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
     from workflows.background import BackgroundWork
+    from workflows.client_contracts import after_command, start_client_clocks
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.metrics import IncidentMetrics
@@ -168,6 +169,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
         if self._snapshot.warning:
             state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
         state.named_people_checked = workflow.patched(NAMED_PEOPLE_CHECKED)
+        start_client_clocks(self._policy, state, workflow.now())
         self._state, self._actions = state, actions
         for verb, payload in self._early:
             self._accept_signal(verb, payload)
@@ -369,7 +371,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
 
     def _apply(self, verb: str, command: BaseModel) -> CommandResult:
         state = self.state
-        previous = state.status
+        previous, clients = state.status, list(state.clients_affected)
         self._actions += verbs.apply(
             self._policy,
             state,
@@ -377,6 +379,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
             workflow.now(),
             breaches_follow_severity=self._breaches_follow_severity(command),
         )
+        self._actions += after_command(self._policy, state, command, clients, workflow.now())
         if previous == "triggered" and state.status != "triggered":
             self._stop_paging()
         if (
