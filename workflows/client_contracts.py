@@ -34,11 +34,10 @@ def after_command(
     policy: Policy, state: IncidentState, command: BaseModel, before: list[str], now: datetime
 ) -> list[Action]:
     """Clients joined by a later alert hear the opening notice and get their clocks; a severity
-    change recomputes the clocks. Both on the new path only: an incident that started before
-    the patch and meets neither records no marker."""
-    if isinstance(command, ChangeSeverity) and state.client_clocks:
-        follow_severity(policy, state)
-        return []
+    change (by an operator or an alert) recomputes the clocks. Both on the new path only: an
+    incident that started before the patch and meets neither records no marker."""
+    if isinstance(command, ChangeSeverity | Alert) and state.client_clocks:
+        follow_severity(policy, state)  # an alert may have raised the severity
     joined = [key for key in state.clients_affected if key not in before]
     if isinstance(command, Alert) and joined and workflow.patched(CLIENT_CLOCKS):
         return welcome(policy, state, before, now)

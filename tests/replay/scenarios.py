@@ -263,6 +263,23 @@ async def flood_of_alerts(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def client_joins_later(stage: Stage) -> list[str]:
+    """An incident for ACME; a later alert adds Globex (raising the severity: two clients), who
+    hears the opening notice it missed and gets its contract's clocks from then. Recorded with
+    the code before `client-contract-clocks` too, which told Globex nothing."""
+    worker = stage.worker
+    incident = await start_incident(
+        worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    alert = {"title": "report export slow", "service": "reports", "clients_affected": ["globex"]}
+    await incident.signal("new_alert", alert | {"alert_id": "j-2"})
+    await wait_for(incident, lambda s: "globex" in s.clients_affected)
+    await stage.wait(timedelta(minutes=1))
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -275,4 +292,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("breach_under_former_severity", breach_under_former_severity),
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
+    Scenario("client_joins_later", client_joins_later),
 )
