@@ -59,7 +59,10 @@ async def test_a_client_added_by_a_later_alert_hears_the_opening_and_gets_its_cl
 ) -> None:
     worker = make_worker(time_skipping_env.client)
     async with worker.worker:
-        handle = await start_incident(worker, clients_affected=["acme"], category="data_breach")
+        handle = await start_incident(worker, clients_affected=["acme"])  # medium
+        assert (await wait_for(handle, lambda s: s.client_clocks)).client_clocks[0].ack_within == (
+            timedelta(hours=2)  # Gold sets nothing for medium: the severity's own 2h
+        )
         await time_skipping_env.sleep(timedelta(minutes=5))
         later = {"title": "checkout failing", "service": "payments", "clients_affected": ["globex"]}
         await handle.signal("new_alert", later)
@@ -75,6 +78,9 @@ async def test_a_client_added_by_a_later_alert_hears_the_opening_and_gets_its_cl
     assert notice.detail == "Globex joined: opening notice sent"
     clocks = {clock.client: clock for clock in state.client_clocks}
     assert clocks["acme"].started_at == state.opened_at
+    # Two clients make it critical: ACME's clock follows, to Gold's critical 10m.
+    assert state.severity == "critical"
+    assert clocks["acme"].ack_due == state.opened_at + timedelta(minutes=10)
     assert clocks["globex"].started_at == notice.at > state.opened_at
     office = load_policy(EXAMPLE_POLICY).calendars["london-office"]
     assert clocks["globex"].ack_due == add_business_time(notice.at, timedelta(minutes=30), office)
