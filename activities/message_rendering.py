@@ -8,8 +8,11 @@ from functools import cache
 from jinja2 import Environment, Template
 from markupsafe import escape
 
+from activities.client_rendering import render_client_email
 from activities.template_files import template_environment
 from escalation import gsm7
+from escalation.brands import sender_of
+from escalation.client_notice import CLIENT_STATUS, NOTICE_HEADLINES
 from escalation.messages import BundledPage, OutboundMessage, RenderedMessage
 
 HEADLINES: dict[str, str] = {
@@ -19,9 +22,7 @@ HEADLINES: dict[str, str] = {
     "ack_breach": "Acknowledgment SLA breached",
     "resolve_warning": "Resolution SLA warning",
     "resolve_breach": "Resolution SLA breached",
-    "client_opened": "We are investigating an incident",
-    "client_update": "Incident update",
-    "client_resolved": "Incident resolved",
+    **NOTICE_HEADLINES,
     "stakeholder_opened": "New incident",
     "stakeholder_breach": "SLA breached",
     "stakeholder_resolved": "Incident resolved",
@@ -36,15 +37,6 @@ ACK_PURPOSES: frozenset[str] = frozenset(
     {"page", "consult", "escalation", "ack_breach", "resolve_warning", "resolve_breach"}
 )
 """Messages to responders and management, who may acknowledge while the incident is triggered."""
-
-
-CLIENT_STATUS: dict[str, str] = {
-    "triggered": "Investigating",
-    "acknowledged": "Identified",
-    "resolved": "Resolved",
-    "closed": "Resolved",
-}
-"""Incident status as a status page words it: clients read these, not our internal states."""
 
 
 SUBJECT_LIMIT = 200
@@ -85,7 +77,9 @@ def render(
         text = _sms_text(environment.get_template("sms.j2"), context)
     else:
         text = environment.get_template(f"{message.channel}.j2").render(context).strip()
-    if message.channel == "email":
+    if message.channel == "email" and client_facing:
+        text, html = render_client_email(message)
+    elif message.channel == "email":
         html = environment.get_template("email.html.j2").render(context).strip()
     return RenderedMessage(
         notification_id=message.notification_id,
@@ -97,6 +91,7 @@ def render(
         incident_id=message.facts.incident_id,
         purpose=message.purpose,
         recipient=message.recipient,
+        sender=sender_of(message.brand) if client_facing else None,
     )
 
 

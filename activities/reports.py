@@ -36,7 +36,11 @@ class ReportActivities:
 
     def _send(self, delivery: ReportDelivery) -> DeliveryReceipt:
         report = build_report(
-            delivery.incident, delivery.policy, delivery.review, audience=delivery.audience
+            delivery.incident,
+            delivery.policy,
+            delivery.review,
+            audience=delivery.audience,
+            client=delivery.client,
         )
         rendered = render_report(report)
         return self.email.send(

@@ -83,14 +83,24 @@ class SendGridTransport:
         }
         body: dict[str, Any] = {
             "personalizations": [{"to": [{"email": message.to}]}],
-            "from": self.sender,
+            "from": self._from(message),
             "subject": message.subject,
             "content": content,
             "custom_args": {key: value for key, value in custom_args.items() if value},
         }
         if message.purpose:
             body["categories"] = [message.purpose]
+        if message.sender and message.sender.reply_to:
+            body["reply_to"] = {"email": message.sender.reply_to}
         return body
+
+    def _from(self, message: RenderedMessage) -> dict[str, str]:
+        """A client's brand as sender: its address, else the house address under its name."""
+        if message.sender is None:
+            return self.sender
+        email = message.sender.email or self.sender["email"]
+        name = message.sender.name or self.sender.get("name")
+        return {"email": email, **({"name": name} if name else {})}
 
     def _api_key(self) -> str:
         authorization = str(self.client.client.request_headers.get("Authorization", ""))

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from escalation.brands import Brand
 from escalation.contacts import Channel, Contact
 from escalation.incident import Resolution
 
@@ -38,6 +39,10 @@ class Recipient(BaseModel):
     name: str
     contact: Contact
     channels: list[Channel]
+    client: str | None = None
+    """The client's name, when this is one of a client's contacts."""
+    brand: Brand | None = None
+    """The brand the client's notices go out under; None is the house brand."""
 
 
 class MessageFacts(BaseModel):
@@ -100,6 +105,7 @@ class Deadline(BaseModel):
         "resolve_warning",
         "resolve_sla",
         "client_update",
+        "client_sla",
         "review_reminder",
         "review_overdue",
         "action_item_reminder",

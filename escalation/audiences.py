@@ -50,7 +50,15 @@ def clients(policy: Policy, state: IncidentState) -> list[Recipient]:
             continue
         for contact in client.contacts:
             label = f"{client.name} ({contact.name})" if contact.name else client.name
-            recipients.append(Recipient(name=label, contact=contact, channels=channels))
+            recipients.append(
+                Recipient(
+                    name=label,
+                    contact=contact,
+                    channels=channels,
+                    client=client.name,
+                    brand=client.brand,
+                )
+            )
     return recipients
 
 

@@ -12,6 +12,7 @@ from escalation import audiences
 from escalation.actions import Action, Deadline
 from escalation.alerts import Alert
 from escalation.classification import classify
+from escalation.client_clocks import breach_due, clock_deadlines
 from escalation.durations import format_duration
 from escalation.incident import EscalationPosition, IncidentState, SlaClocks
 from escalation.policy import Policy
@@ -191,7 +192,7 @@ def _deadlines(policy: Policy, state: IncidentState) -> list[Deadline | None]:
     client_update = _next_client_update(policy, state)
     if client_update is not None:
         found.append(Deadline(at=client_update, kind="client_update", summary="client update"))
-    return found
+    return found + clock_deadlines(state.client_clocks, state.status != "triggered")
 
 
 def _warning_time(state: IncidentState, fraction: float) -> datetime:
@@ -215,6 +216,7 @@ def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetim
         "resolve_warning": _resolve_warning_due,
         "resolve_sla": _resolve_sla_breached,
         "client_update": _client_update_due,
+        "client_sla": _client_sla_breached,
     }
     return handlers[deadline.kind](policy, state, now)
 
@@ -295,6 +297,17 @@ def _resolve_sla_breached(policy: Policy, state: IncidentState, now: datetime) -
         audiences.facts(policy, state, reason),
         audience="stakeholders",
     )
+
+
+def _client_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
+    """A client's contract target passed: recorded against the client, management told."""
+    actions: list[Action] = []
+    for target, reason in breach_due(policy, state.client_clocks, state.status != "triggered", now):
+        state.breaches.append(f"client_{target}")
+        state.record(now, "sla_breach", SYSTEM, reason)
+        purpose = "ack_breach" if target == "ack" else "resolve_breach"
+        actions += engage_management(policy, state, now, reason=reason, purpose=purpose)
+    return actions
 
 
 def _client_update_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, computed_field
 
 from escalation.alerts import Alert
+from escalation.client_clock import ClientClock
 from escalation.logbook import Logbook
 from escalation.slack import SlackThread
 
@@ -74,6 +75,9 @@ class IncidentState(Logbook):
     resolution: Resolution | None = None
     position: EscalationPosition
     sla: SlaClocks
+    client_clocks: list[ClientClock] = Field(
+        default=[], description="Each contracted client's SLA clocks, beside the severity's"
+    )
     last_client_update_at: datetime | None = None
     alerts_received: int = 1
     alert_ids: list[str] = Field(default=[], description="Recent alert ids, for dedup on retry")

@@ -11,6 +11,7 @@ from typing import Literal, TypedDict
 from pydantic import BaseModel
 
 from escalation.actions import MessageFacts, Purpose
+from escalation.brands import Brand, Sender
 from escalation.contacts import Channel
 
 
@@ -38,6 +39,10 @@ class OutboundMessage(BaseModel):
     address: str
     facts: MessageFacts
     bundled: list[BundledPage] = []
+    client: str | None = None
+    """The client's name on a client's notice."""
+    brand: Brand | None = None
+    """The client's brand on a client's notice; None sends under the house brand."""
 
 
 class RenderedMessage(BaseModel):
@@ -57,6 +62,8 @@ class RenderedMessage(BaseModel):
     incident_id: str = ""
     purpose: Purpose | None = None
     recipient: str = ""
+    sender: Sender | None = None
+    """A client's brand as From and Reply-To; None sends from the house sender."""
 
 
 class DeliveryReceipt(BaseModel):

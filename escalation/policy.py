@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from escalation.brands import Brand
+from escalation.calendars import BusinessCalendar
+from escalation.client_contracts import Contract
 from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
 from escalation.integrations import Integrations
@@ -101,6 +104,8 @@ class Client(_PolicyModel):
 
     name: str
     contacts: list[Contact] = Field(min_length=1)
+    contract: Contract | None = Field(None, description="Per-severity SLAs on a calendar")
+    brand: Brand | None = Field(None, description="Who the client's notices come from")
 
 
 class Stakeholders(_PolicyModel):
@@ -224,6 +229,9 @@ class Policy(_PolicyModel):
         0, ge=0, le=10, description="Times the tiers are paged again before management"
     )
     clients: dict[str, Client] = {}
+    calendars: dict[str, BusinessCalendar] = Field(
+        {}, description="Business calendars by name; contracts name them, 24x7 is built in"
+    )
     schedules: dict[str, Schedule] = Field(
         {}, description="On-call schedules by name; tiers name them with `schedule:`"
     )

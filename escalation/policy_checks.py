@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from escalation.contract_checks import contract_errors
 from escalation.integrations import integration_errors
 from escalation.policy import Policy
 
@@ -32,6 +33,7 @@ def cross_reference_errors(policy: Policy) -> Iterator[tuple[str, str]]:
         if name not in known:
             yield f"reviews.owners.{service}", f"unknown contact {name!r}"
     yield from _classification_errors(policy)
+    yield from contract_errors(policy)
     yield from integration_errors(policy.integrations, policy.severities)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from escalation.notice_templates import with_brand_templates
 from escalation.policy import Policy
 from escalation.policy_checks import cross_reference_errors
+from escalation.public_holidays import expand, holiday_years
 
 DEFAULT_POLICY_PATH = Path("examples/policy.yaml")
 POLICY_PATH_VARIABLE = "ESCALATION_POLICY"
@@ -46,11 +49,17 @@ def load_policy(path: Path | None = None) -> Policy:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise PolicyInvalid(str(path), [f"cannot read the file: {error.strerror}"]) from None
-    return parse_policy(text, source=str(path))
+    return parse_policy(text, source=str(path), base=path.parent)
 
 
-def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Validate policy YAML text; the same checks as load_policy, for tests and the CLI."""
+def parse_policy(
+    text: str, source: str = "<policy>", today: date | None = None, base: Path | None = None
+) -> Policy:
+    """Validate policy YAML text; the same checks as load_policy, for tests and the CLI.
+
+    Calendars' public holidays are expanded for the years around `today` (the date now); brand
+    templates are read relative to `base` (the policy file's folder; the working directory).
+    """
     try:
         document = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -68,15 +77,22 @@ def parse_policy(text: str, source: str = "<policy>") -> Policy:
     except ValidationError as error:
         problems = [_describe(issue, document) for issue in error.errors()]
         raise PolicyInvalid(source, problems) from None
+    calendars, holiday_problems = expand(policy.calendars, holiday_years(today or date.today()))
+    policy, template_problems = with_brand_templates(policy, base or Path())
     problems = [
         _with_line(f"{path}: {problem}", _line_of(path_parts, document))
         for path, problem, path_parts in (
-            (path, problem, _split_path(path)) for path, problem in cross_reference_errors(policy)
+            (path, problem, _split_path(path))
+            for path, problem in [
+                *cross_reference_errors(policy),
+                *holiday_problems,
+                *template_problems,
+            ]
         )
     ]
     if problems:
         raise PolicyInvalid(source, problems)
-    return policy
+    return policy.model_copy(update={"calendars": calendars})
 
 
 def _describe(issue: ErrorDetails, document: yaml.Node | None) -> str:

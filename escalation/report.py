@@ -13,6 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from escalation.contract_outcomes import (
+    ContractOutcome,
+)
 from escalation.incident import IncidentState
 from escalation.logbook import SlaClock
 from escalation.policy import Policy
@@ -142,6 +145,9 @@ class FinalReport(BaseModel):
     client_messages: list[ClientMessage]
     timeline: list[ReportEntry]
     review: ReviewFacts | None
+    contract_outcomes: list[ContractOutcome] = Field(
+        default=[], description="Every client's targets (internal), or the recipient client's"
+    )
 
     @property
     def client_updates_sent(self) -> int:
@@ -161,3 +167,4 @@ class ReportDelivery(BaseModel):
     policy: Policy
     review: ReviewState | None = None
     audience: ReportAudience
+    client: str | None = Field(None, description="The client a client report is for, by name")

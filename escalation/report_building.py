@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from escalation.contract_outcomes import about_another_client, contract_outcomes
 from escalation.incident import IncidentState
 from escalation.incident_measures import (
     ack_breached,
@@ -40,6 +41,7 @@ def build_report(
     review: ReviewState | None = None,
     *,
     audience: ReportAudience,
+    client: str | None = None,
 ) -> FinalReport:
     """Gather the report's facts.
 
@@ -73,13 +75,24 @@ def build_report(
             for e in engagements(incident)
             if internal or e.kind != "escalated"
         ],
-        breaches=breaches(incident),
+        breaches=[
+            b
+            for b in breaches(incident)
+            if internal or not about_another_client(b.detail, policy, client)
+        ],
         cause=resolution.cause if resolution else None,
         resolution=resolution.resolution if resolution else None,
         preventive_measures=list(resolution.preventive_measures) if resolution else [],
         client_messages=_client_messages(incident, internal),
-        timeline=_timeline(incident, internal),
+        timeline=[
+            e
+            for e in _timeline(incident, internal)
+            if internal or not about_another_client(e.detail, policy, client)
+        ],
         review=_review_facts(review) if review else None,
+        contract_outcomes=contract_outcomes(incident, policy, None if internal else client)
+        if internal or client
+        else [],
     )
 
 

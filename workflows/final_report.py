@@ -55,6 +55,7 @@ async def send_final_report(
                     policy=policy,
                     review=review,
                     audience=audience,
+                    client=recipient.client,
                 ),
             )
             for recipient in recipients

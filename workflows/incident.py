@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
     from workflows.background import BackgroundWork
+    from workflows.client_contracts import start_client_clocks
     from workflows.delivery_limits import URGENT_AUDIENCES
     from workflows.final_report import send_final_report
     from workflows.history_handover import HandsOver
@@ -134,6 +135,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         if self._snapshot.warning:
             state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
         state.named_people_checked = workflow.patched(NAMED_PEOPLE_CHECKED)
+        start_client_clocks(self._policy, state, workflow.now())
         self._state, self._actions = state, actions
         for verb, payload in self._early:
             self._accept_signal(verb, payload)

@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.contract import (
         CommandResult,
     )
+    from workflows.client_contracts import after_command
     from workflows.failures import Refusal
     from workflows.search_attributes import is_breached
     from workflows.verb_handlers import operator_verb, refuse
@@ -67,7 +68,7 @@ class ReceivesVerbs:
 
     def _apply(self, verb: str, command: BaseModel) -> CommandResult:
         state = self.state
-        previous = state.status
+        previous, clients = state.status, list(state.clients_affected)
         self._actions += verbs.apply(
             self._policy,
             state,
@@ -75,6 +76,7 @@ class ReceivesVerbs:
             workflow.now(),
             breaches_follow_severity=self._breaches_follow_severity(command),
         )
+        self._actions += after_command(self._policy, state, command, clients, workflow.now())
         if previous == "triggered" and state.status != "triggered":
             self._stop_paging()
         if (

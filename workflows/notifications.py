@@ -103,6 +103,8 @@ class RecipientDelivery(PlansFallbacks, AsksThrottles):
             recipient=self.recipient.name,
             address=address,
             facts=self.action.facts,
+            client=self.recipient.client,
+            brand=self.recipient.brand,
         )
         if channel in THROTTLED_CHANNELS and address:
             answer = await self._ask_throttle(message)

@@ -118,10 +118,10 @@ def test_internal_html_carries_the_incident(purpose: str) -> None:
 
 
 @pytest.mark.parametrize("purpose", CLIENT)
-def test_client_html_leaves_out_incident_id_and_tier(purpose: str) -> None:
+def test_client_html_quotes_the_reference_but_leaves_out_the_tier(purpose: str) -> None:
     html = rendered(purpose, "email").html or ""
     assert TITLE in html
-    assert INCIDENT_ID not in html
+    assert f"quoting {INCIDENT_ID}" in html
     assert TIER not in html
 
 
@@ -142,11 +142,15 @@ def test_internal_email_shows_the_tier_and_service(purpose: str) -> None:
 
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("purpose", CLIENT)
-def test_client_messages_leave_out_incident_id_and_tier(purpose: str, channel: Channel) -> None:
+def test_client_messages_leave_out_tier_severity_and_ack_due(
+    purpose: str, channel: Channel
+) -> None:
     message = rendered(purpose, channel)
-    for internal in (INCIDENT_ID, TIER, "Tier", "critical", "Ack due"):
+    for internal in (TIER, "Tier", "critical", "Ack due"):
         assert internal not in message.subject
         assert internal not in message.text
+    # Only an email, which can be replied to, quotes the reference.
+    assert (INCIDENT_ID in message.text) == (channel == "email")
 
 
 @pytest.mark.parametrize("purpose", CLIENT)
@@ -171,16 +175,16 @@ def test_email_includes_the_text_and_next_update() -> None:
         next_update_due=T0 + timedelta(minutes=30),
     ).text
     assert "We are still investigating." in text
-    assert "Next update by 2026-03-02 09:30 UTC." in text
+    assert "Next update by: Mon 2 Mar 2026, 09:30 UTC" in text
 
 
 def test_email_prefers_the_eta_to_the_sla() -> None:
     text = rendered("client_update", eta=T0 + timedelta(hours=1)).text
-    assert "Resolution expected by: 2026-03-02 10:00 UTC" in text
+    assert "Resolution expected by: Mon 2 Mar 2026, 10:00 UTC" in text
 
 
 def test_email_falls_back_to_the_resolution_sla() -> None:
-    assert "Resolution expected by: 2026-03-02 13:00 UTC" in rendered("client_update").text
+    assert "Resolution expected by: Mon 2 Mar 2026, 13:00 UTC" in rendered("client_update").text
 
 
 def test_resolution_email_lists_the_final_report() -> None:
@@ -191,7 +195,7 @@ def test_resolution_email_lists_the_final_report() -> None:
     )
     text = rendered("client_resolved", status="resolved", resolution=resolution).text
     assert "Cause: expired cert" in text
-    assert "Resolution: rotated cert" in text
+    assert "What we did: rotated cert" in text
     assert "  - alert 14 days before expiry\n  - automate rotation" in text
 
 

@@ -108,7 +108,7 @@ def test_clients_read_status_page_words(status: str, label: str) -> None:
     sms = rendered("sms", "client_update", status=status)
 
     assert email.subject.startswith(f"[{label}] ")
-    assert f"Status:    {label}" in email.text
+    assert f"Status:      {label}" in email.text
     assert sms.text.endswith(f"Status {label}.")
     assert f"Status:    {status}" in rendered("email", "page", status=status).text
 
@@ -150,8 +150,8 @@ def test_client_update_email_shows_the_eta_and_next_update() -> None:
         next_update_due=OPENED + timedelta(minutes=30),
     )
 
-    assert "Resolution expected by: 2026-11-22 16:05 UTC" in message.text
-    assert "Next update by 2026-11-22 14:35 UTC." in message.text
+    assert "Resolution expected by: Sun 22 Nov 2026, 16:05 UTC" in message.text
+    assert "Next update by: Sun 22 Nov 2026, 14:35 UTC" in message.text
     assert "Payments are recovering." in (message.html or "")
 
 

@@ -309,6 +309,23 @@ def _async_list(slack: FakeSlack, method: str) -> Callable[[], Awaitable[list]]:
     return read
 
 
+async def client_joins_later(stage: Stage) -> list[str]:
+    """An incident for ACME; a later alert adds Globex (raising the severity: two clients), who
+    hears the opening notice it missed and gets its contract's clocks from then. Recorded with
+    the code before `client-contract-clocks` too, which told Globex nothing."""
+    worker = stage.worker
+    incident = await start_incident(
+        worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    alert = {"title": "report export slow", "service": "reports", "clients_affected": ["globex"]}
+    await incident.signal("new_alert", alert | {"alert_id": "j-2"})
+    await wait_for(incident, lambda s: "globex" in s.clients_affected)
+    await stage.wait(timedelta(minutes=1))
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -359,4 +376,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("receipts_and_links", receipts_and_links),
     Scenario("told_in_slack", told_in_slack, slack=True),
     Scenario("raised_into_slack", raised_into_slack, slack=True),
+    Scenario("client_joins_later", client_joins_later),
 )
