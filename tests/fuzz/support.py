@@ -156,6 +156,7 @@ VALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "source": st.none() | plain_texts,
     "alert_id": st.none() | st.sampled_from(["a1", "a2"]),
     "repeats": st.integers(1, 1_000_000),
+    "via": st.none() | st.sampled_from(["SMS reply", "voice", "email link", "Slack"]),
     "blocking": st.booleans(),
     "id": st.sampled_from(["A1", "A2", "A9"]),
 }
