@@ -17,6 +17,8 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.archive.database import Archive
+from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities, Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
@@ -102,8 +104,12 @@ class IncidentWorker:
         *,
         sandbox: Sandbox = "strict",
         deadlock_detection: bool = True,
+        archive: Archive | None = None,
     ) -> None:
         self.client = client
+        self.archive = archive or Archive(f"sqlite:///{outbox.path.with_name('archive.db')}")
+        """Beside the outbox unless given: each test's incidents in their own database."""
+        archiving = ArchiveActivities(self.archive)
         self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
@@ -120,6 +126,8 @@ class IncidentWorker:
                 reports.deliver_final_report,
                 policies.snapshot_policy,
                 throttle_request,
+                archiving.archive_incident,
+                archiving.archive_review,
             ],
             activity_executor=ThreadPoolExecutor(8),
             workflow_runner=workflow_runner(sandbox),
@@ -151,6 +159,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         sandbox: Sandbox = "strict",
         *,
         deadlock_detection: bool = True,
+        archive: Archive | None = None,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -163,6 +172,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             throttle_request,
             sandbox=sandbox,
             deadlock_detection=deadlock_detection,
+            archive=archive,
         )
         started.append(incident_worker)
         return incident_worker

@@ -11,6 +11,8 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.archive.database import Archive
+from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
@@ -34,6 +36,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     delivery = DeliveryActivities(settings.transports)
     reports = ReportActivities(settings.transports["email"])
     policies = PolicyActivities(settings.policy_file, settings.policy)
+    archive = ArchiveActivities(Archive(settings.archive_url))
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -43,6 +46,8 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
             reports.deliver_final_report,
             policies.snapshot_policy,
             request_throttle_slot,
+            archive.archive_incident,
+            archive.archive_review,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         workflow_runner=workflow_runner(settings.sandbox),

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from activities.archive.database import archive_url
 from activities.delivery import Transport
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
@@ -38,6 +39,8 @@ class WorkerSettings:
     task_queue: str
     client: dict[str, Any]
     """The Temporal client's connect arguments (address, namespace, TLS, API key)."""
+    archive_url: str = ""
+    """`ESCALATION_ARCHIVE_URL` checked (SQLite under `.escalation/` when unset)."""
 
 
 def worker_settings(
@@ -55,4 +58,5 @@ def worker_settings(
         task_queue=task_queue or os.environ.get(TASK_QUEUE_SETTING, "").strip() or TASK_QUEUE,
         client=client_config(),
         transports=transports_from_environment(),
+        archive_url=archive_url(),
     )

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.policy import Policy
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
+    from workflows.archiving import incident_archivist
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
@@ -107,6 +108,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
         """Pages in flight, in the order they started (a dict: a set would iterate in memory
         order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
+        self._archive = incident_archivist(self._work)
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
@@ -131,6 +133,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
             deadline = engine.next_deadline(self._policy, state)
             self._metrics.observe(self._policy, state, deadline)
             self._publish(deadline)
+            self._archive.observe(state)
             self._decide_history_limit()
             if self._history_is_long() and not self._hand_over_keeping_the_clock():
                 await self._continue_as_new()
@@ -147,6 +150,7 @@ class IncidentWorkflow(HearsThrottleAnswers):
             self._carry_out()
         self._publish(None)
         await self._work.drain()
+        await self._archive.final(state)
         self._metrics.observe(self._policy, state, None)
         return state
 

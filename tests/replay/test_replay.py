@@ -21,6 +21,7 @@ from temporalio.worker import Replayer
 
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
+from workflows.archiving import ARCHIVED
 from workflows.incident import (
     BREACH_FOLLOWS_SEVERITY,
     BREACHED_ATTRIBUTE,
@@ -127,6 +128,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         REVIEW_ID_PER_RUN,
         REVIEW_FOLLOWS_RESOLUTION,
         BREACH_FOLLOWS_SEVERITY,
+        ARCHIVED,
     } <= patches  # newer code paths are recorded too
 
 
