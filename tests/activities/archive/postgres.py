@@ -31,6 +31,7 @@ class PostgresCluster:
         self.data = scratch / "data"
         self.sockets = scratch / "sockets"
         self.port = free_port()
+        self.running = False
         self._as_postgres = os.geteuid() == 0
         self.sockets.mkdir(parents=True)
         if self._as_postgres:
@@ -39,14 +40,20 @@ class PostgresCluster:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "escalation", "-E", "UTF8")
 
     def start(self) -> None:
+        """Start the server (a no-op when it runs)."""
+        if self.running:
+            return
         options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
         log = str(self.data.parent / "server.log")  # not our pipes: the server outlives pg_ctl
         self._run(
             "pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "-t", "60", "start"
         )
+        self.running = True
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        if self.running:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+            self.running = False
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://escalation@127.0.0.1:{self.port}/{database}"
@@ -61,4 +68,8 @@ class PostgresCluster:
         command = [str(self.bin_dir / program), *arguments]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+        if done.returncode:
+            log = self.data.parent / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{program} failed: {done.stderr.decode(errors='replace')}\n{tail}")
