@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from temporalio.client import Client, RPCTimeoutOrCancelledError
 
+from activities.archive.reads import IncidentQuery
 from activities.report_rendering import render_report
 from escalation.alerts import Alert
 from escalation.commands import (
@@ -41,7 +42,7 @@ from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
-from starter import oncall_cli, render
+from starter import archive_cli, oncall_cli, render
 from starter.errors import NoAnswer, explain
 from starter.incidents import (
     completed_incidents,
@@ -336,13 +337,22 @@ def status(incident: IncidentArg, as_json: JsonOption = False) -> None:
 
 @app.command("list")
 def list_(
+    *,
     status: Annotated[str | None, typer.Option(help="triggered, acknowledged, ...")] = None,
     severity: Annotated[str | None, typer.Option(help="A severity from the policy")] = None,
     service: Annotated[str | None, typer.Option(help="The affected service")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many")] = 50,
     as_json: JsonOption = False,
+    all_: Annotated[bool, typer.Option("--all", help="From the archive: closed ones too")] = False,
+    client: Annotated[str | None, typer.Option(help="With --all: affecting this client")] = None,
+    since: Annotated[str | None, typer.Option(help="With --all: opened within 30d, 12h...")] = None,
+    text: Annotated[str | None, typer.Option(help="With --all: in the title or cause")] = None,
 ) -> None:
     """List incidents, newest first, filtered by status, severity or service."""
+    if all_:
+        window = _window(since) if since else None
+        query = IncidentQuery(service, client, severity, archive_cli.since(window), text, limit)
+        return archive_cli.list_archived(query, as_json)
     incidents = _run(
         lambda client: list_incidents(client, status, severity, service, limit),
         timeout=_answer_timeout(),
@@ -527,6 +537,7 @@ def _log_to_stderr() -> None:
 
 
 register_front_door(app)
+archive_cli.register(app, _run)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Idempotent upserts keyed by incident and review id, the newest version winning.
 
 A write carries the record's version (`escalation.archive.log_version`). The row is inserted,
-or updated when the stored version is not newer, in one statement (`INSERT ... ON CONFLICT DO
+or updated when the stored version is older, in one statement (`INSERT ... ON CONFLICT DO
 UPDATE ... WHERE`), so a retried write never duplicates a row and an older state arriving late
 never overwrites a newer one. The rows derived from the record (clients, timeline, ...) are
 replaced in the same transaction, only when the record itself was written.
@@ -32,7 +32,7 @@ REVIEWS: Table = ReviewRow.__table__  # type: ignore[assignment]
 
 
 def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
-    """Upsert the incident; False when the archive already holds a newer version."""
+    """Upsert the incident; False when the archive already holds this version or a newer one."""
     row = incident_row(state, version)
     with engine.begin() as connection:
         if not _upsert(connection, INCIDENTS, "incident_id", row):
@@ -82,7 +82,7 @@ def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
 
 
 def record_review(engine: Engine, review: ReviewState, version: int) -> bool:
-    """Upsert the review with its action items and feedback; False when a newer one is held."""
+    """Upsert the review with its action items and feedback; False when held already."""
     row = {
         "review_id": review.review_id,
         "incident_id": review.incident_id,
@@ -181,13 +181,15 @@ def incident_row(state: IncidentState, version: int) -> dict[str, Any]:
 
 
 def _upsert(connection: Connection, table: Table, key: str, row: dict[str, Any]) -> bool:
-    """Insert, or update when the stored version is not newer; whether the row was written."""
+    """Insert, or update when the stored version is older; whether the row was written.
+
+    An equal version is the same record (its logs only grow), so a retry writes nothing."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table).values(row)
     statement = statement.on_conflict_do_update(
         index_elements=[key],
         set_={name: statement.excluded[name] for name in row if name != key},
-        where=table.c.version <= statement.excluded.version,
+        where=table.c.version < statement.excluded.version,
     ).returning(table.c[key])
     return connection.execute(statement).first() is not None
 

@@ -101,7 +101,7 @@ def test_a_retried_write_never_duplicates_and_an_older_one_never_wins(
     engine = archive.engine
 
     assert record_incident(engine, opened, log_version(opened))
-    assert record_incident(engine, opened, log_version(opened))  # the retry: same row again
+    assert not record_incident(engine, opened, log_version(opened))  # the retry: held already
     assert not record_incident(engine, early, log_version(early))  # late and older: ignored
     assert count(archive, IncidentRow) == 1
     assert count(archive, TimelineRow) == len(opened.timeline)
@@ -132,7 +132,7 @@ def test_reviews_round_trip_with_items_and_feedback(
     review = checkout_review(incident)
     record_incident(archive.engine, incident, log_version(incident))
     assert record_review(archive.engine, review, log_version(review))
-    assert record_review(archive.engine, review, log_version(review))
+    assert not record_review(archive.engine, review, log_version(review))
     assert find_reviews(archive.engine, [incident.incident_id]) == {incident.incident_id: review}
     assert count(archive, ReviewRow) == 1
     assert count(archive, ActionItemRow) == 2
