@@ -313,6 +313,11 @@ def _verdict(recorded_breach: bool, took: timedelta | None, target: timedelta) -
     return "pending" if took is None else "met"
 
 
+def recorded_breaches(incident: IncidentState) -> list[Breach]:
+    """Every SLA breach the incident recorded, under the severity then in force (analytics)."""
+    return _breaches(incident)
+
+
 def _breaches(incident: IncidentState) -> list[Breach]:
     """Each `sla_breach` line, under the severity in force when it was recorded."""
     severity, found = incident.classification.severity, []
