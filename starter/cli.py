@@ -42,7 +42,7 @@ from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
-from starter import archive_cli, oncall_cli, render
+from starter import analytics_cli, archive_cli, oncall_cli, render
 from starter.errors import NoAnswer, explain
 from starter.incidents import (
     completed_incidents,
@@ -538,6 +538,7 @@ def _log_to_stderr() -> None:
 
 register_front_door(app)
 archive_cli.register(app, _run)
+analytics_cli.register(app, _window, _local_policy)
 
 
 def main() -> None:
