@@ -351,7 +351,9 @@ def list_(
     """List incidents, newest first, filtered by status, severity or service."""
     if all_:
         window = _window(since) if since else None
-        query = IncidentQuery(service, client, severity, archive_cli.since(window), text, limit)
+        query = IncidentQuery(
+            service, client, severity, archive_cli.since(window), text, limit, status
+        )
         return archive_cli.list_archived(query, as_json)
     incidents = _run(
         lambda client: list_incidents(client, status, severity, service, limit),

@@ -30,6 +30,7 @@ class IncidentQuery:
     text: str | None = None
     """Found in the title or the cause, case ignored."""
     limit: int = DEFAULT_LIMIT
+    status: str | None = None
 
 
 def find_incidents(engine: Engine, query: IncidentQuery) -> list[IncidentState]:
@@ -37,6 +38,8 @@ def find_incidents(engine: Engine, query: IncidentQuery) -> list[IncidentState]:
     statement = select(IncidentRow.state).order_by(IncidentRow.opened_at.desc()).limit(query.limit)
     if query.service:
         statement = statement.where(IncidentRow.service == query.service)
+    if query.status:
+        statement = statement.where(IncidentRow.status == query.status)
     if query.severity:
         statement = statement.where(IncidentRow.severity == query.severity)
     if query.since:

@@ -46,6 +46,7 @@ def test_list_all_reads_the_archive_with_filters(tmp_path: Path, example_policy:
     assert listed(env) == ["db-c", "db-b", "checkout"]
     assert listed(env, "--service", "payments") == ["db-b", "checkout"]
     assert listed(env, "--client", "acme") == ["checkout"]
+    assert listed(env, "--status", "resolved") == ["checkout"]
     assert listed(env, "--text", "tls certificate") == ["checkout"]
     assert listed(env, "--since", "3000d", "--limit", "1") == ["db-c"]
     assert listed(env, "--since", "1d") == []  # the scenario is from March 2026

@@ -31,6 +31,7 @@ from activities.archive.writes import (
 )
 from escalation.archive import log_version
 from escalation.commands import Acknowledge
+from escalation.environment import SettingInvalid, database_url_setting
 from escalation.incident import IncidentState
 from escalation.policy import Policy
 from tests.escalation.report_scenario import (
@@ -169,3 +170,26 @@ def test_filters(
     found = find_incidents(archive.engine, query)
     assert [i.key for i in found] == expected
     assert all(i.opened_at - at() >= timedelta(0) for i in found)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", None),
+        ("sqlite:///tmp/a.db", "sqlite:///tmp/a.db"),
+        ("postgresql://u:pw@db/archive", "postgresql+psycopg://u:pw@db/archive"),
+        ("postgresql+psycopg://u@db/archive", "postgresql+psycopg://u@db/archive"),
+    ],
+)
+def test_archive_url_setting(value: str, expected: str | None) -> None:
+    assert (
+        database_url_setting("ESCALATION_ARCHIVE_URL", environ={"ESCALATION_ARCHIVE_URL": value})
+        == expected
+    )
+
+
+def test_a_bad_archive_url_is_refused_without_repeating_it() -> None:
+    with pytest.raises(SettingInvalid) as refused:
+        database_url_setting("X", environ={"X": "mysql://root:hunter2@db/x"})
+    assert "X: expected sqlite:///PATH" in str(refused.value)
+    assert "hunter2" not in str(refused.value)
