@@ -11,7 +11,9 @@ import pytest
 
 from escalation.analytics import Analytics, analytics
 from escalation.policy import Policy
+from escalation.policy_loader import load_policy
 from escalation.stats import incident_stats
+from tests.conftest import EXAMPLE_POLICY
 from tests.escalation.analytics_history import COUNT, NOW, UNACKED_FOR, Generated, generate
 
 
@@ -24,9 +26,7 @@ def history(example_policy_module: Policy) -> tuple[list[Generated], Analytics]:
 
 @pytest.fixture(scope="module")
 def example_policy_module() -> Policy:
-    from escalation.policy_loader import load_policy  # noqa: PLC0415 - module-scoped copy
-    from tests.conftest import EXAMPLE_POLICY  # noqa: PLC0415
-
+    """The example policy, once for the module: the history is generated once too."""
     return load_policy(EXAMPLE_POLICY)
 
 
