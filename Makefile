@@ -27,11 +27,12 @@ test: .venv/.synced test-components
 
 # Real components the tests start, from Debian's packages (package:command): Chromium for the
 # UI journey (Playwright drives the system browser; nothing is downloaded at run time), a real
-# Alertmanager for the front door's wire test, Prometheus and promtool for the metrics tests.
+# Alertmanager for the front door's wire test, Prometheus and promtool for the metrics tests,
+# PostgreSQL for the archive's tests (pg_ctlcluster comes with the server's package).
 # What is missing is installed in one apt-get run when we are root.
 TEST_COMPONENTS := chromium:$${ESCALATION_CHROMIUM:-chromium} \
 	prometheus-alertmanager:$${ESCALATION_ALERTMANAGER:-prometheus-alertmanager} \
-	prometheus:prometheus prometheus:promtool
+	prometheus:prometheus prometheus:promtool postgresql:pg_ctlcluster
 
 test-components:
 	@missing=""; \

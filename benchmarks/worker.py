@@ -21,6 +21,8 @@ from temporalio.worker import (
     Worker,
 )
 
+from activities.archive.database import Archive
+from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities, Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
@@ -83,6 +85,7 @@ def build_benchmark_worker(
     delivery = LoggedDelivery(transports, log)
     reports = ReportActivities(transport)
     policies = PolicyActivities(policy_file, load_policy(policy_file))
+    archive = ArchiveActivities(Archive(f"sqlite:///{outbox.with_name('archive.db')}"))
     return Worker(
         client,
         task_queue=task_queue,
@@ -97,6 +100,8 @@ def build_benchmark_worker(
             reports.deliver_final_report,
             policies.snapshot_policy,
             request_throttle_slot,
+            archive.archive_incident,
+            archive.archive_review,
             BareActivities(log).bare_step,
         ],
         activity_executor=ThreadPoolExecutor(tuning.activity_threads, "delivery"),

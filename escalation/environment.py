@@ -71,3 +71,22 @@ def url_setting(name: str, *, environ: Mapping[str, str] | None = None) -> str |
     if not usable:  # the value is not repeated: a base URL may carry user:password
         raise SettingInvalid(f"{name}: expected an http(s) URL such as https://proxy.example:8443")
     return text
+
+
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
+def database_url_setting(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
+    """A SQLite or PostgreSQL URL (`postgresql://user@host/db`); unset or blank is None.
+
+    PostgreSQL goes through psycopg 3 whichever of its two schemes is given. The value is not
+    repeated in the error: it may carry a password."""
+    text = (os.environ if environ is None else environ).get(name, "").strip()
+    if not text:
+        return None
+    scheme, _, rest = text.partition("://")
+    if scheme not in DATABASE_SCHEMES or not rest:
+        raise SettingInvalid(f"{name}: expected sqlite:///PATH or postgresql://USER@HOST/DATABASE")
+    if scheme == "postgresql":
+        return "postgresql+psycopg://" + rest
+    return text

@@ -12,7 +12,8 @@ import sys
 
 import typer
 
-from starter import look_cli, oncall_cli, run_cli, verb_cli
+from starter import analytics_cli, archive_cli, look_cli, oncall_cli, run_cli, verb_cli
+from starter.cli_support import local_policy, run
 from starter.errors import explain
 from starter.serve_cli import register as register_front_door
 
@@ -29,6 +30,8 @@ app.add_typer(verb_cli.commands)
 app.add_typer(look_cli.commands)
 app.add_typer(run_cli.commands)
 register_front_door(app)
+archive_cli.register(app, run)
+analytics_cli.register(app, look_cli.since_window, local_policy)
 
 
 def main() -> None:

@@ -9,12 +9,13 @@ from typing import Annotated
 import typer
 from pydantic import TypeAdapter, ValidationError
 
+from activities.archive.reads import IncidentQuery
 from activities.report_rendering import render_report
 from escalation.durations import Duration
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report_building import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
-from starter import render
+from starter import archive_cli, render
 from starter.cli_support import (
     IncidentArg,
     JsonOption,
@@ -44,13 +45,24 @@ def status(incident: IncidentArg, as_json: JsonOption = False) -> None:
 
 @commands.command("list")
 def list_(
+    *,
     status: Annotated[str | None, typer.Option(help="triggered, acknowledged, ...")] = None,
     severity: Annotated[str | None, typer.Option(help="A severity from the policy")] = None,
     service: Annotated[str | None, typer.Option(help="The affected service")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many")] = 50,
     as_json: JsonOption = False,
+    all_: Annotated[bool, typer.Option("--all", help="From the archive: closed ones too")] = False,
+    client: Annotated[str | None, typer.Option(help="With --all: affecting this client")] = None,
+    since: Annotated[str | None, typer.Option(help="With --all: opened within 30d, 12h...")] = None,
+    text: Annotated[str | None, typer.Option(help="With --all: in the title or cause")] = None,
 ) -> None:
     """List incidents, newest first, filtered by status, severity or service."""
+    if all_:
+        window = since_window(since) if since else None
+        query = IncidentQuery(
+            service, client, severity, archive_cli.since(window), text, limit, status
+        )
+        return archive_cli.list_archived(query, as_json)
     incidents = run(
         lambda client: list_incidents(client, status, severity, service, limit),
         timeout=answer_timeout(),
@@ -114,7 +126,7 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """MTTA, MTTR, SLA breach rates and escalations of closed incidents, grouped."""
-    window = _window(since)
+    window = since_window(since)
     closed_since = datetime.now(UTC) - window
     incidents = run(
         lambda client: completed_incidents(
@@ -130,7 +142,7 @@ def stats(
         render.incident_stats(out, figures, scope)
 
 
-def _window(since: str) -> timedelta:
+def since_window(since: str) -> timedelta:
     """`--since` read like the policy's durations."""
     try:
         return TypeAdapter(Duration).validate_python(since)

@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.action_links import ActionLinks
+from activities.archive.database import Archive
 from activities.delivery import Transport
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
@@ -101,8 +102,11 @@ class IncidentWorker:
         action_links: ActionLinks | None = None,
         reply_codes: bool = False,
         slack: SlackActivities | None = None,
+        archive: Archive | None = None,
     ) -> None:
         self.client = client
+        self.archive = archive or Archive(f"sqlite:///{outbox.path.with_name('archive.db')}")
+        """Beside the outbox unless given: each test's incidents in their own database."""
         self.handles: list[WorkflowHandle] = []
         self.task_queue = f"escalation-test-{uuid.uuid4().hex[:8]}"
         outbox_transport = OutboxTransport(outbox)
@@ -118,6 +122,7 @@ class IncidentWorker:
                 policy_file,
                 policy,
                 throttle_request,
+                archive=self.archive,
                 links=action_links,
                 reply_codes=ReplyCodes(client) if reply_codes else None,
                 slack=slack_calls,
@@ -155,6 +160,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         action_links: ActionLinks | None = None,
         reply_codes: bool = False,
         slack: SlackActivities | None = None,
+        archive: Archive | None = None,
     ) -> IncidentWorker:
         """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
         only for floods, where one catch-up activation legitimately applies thousands of
@@ -170,6 +176,7 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             action_links=action_links,
             reply_codes=reply_codes,
             slack=slack,
+            archive=archive,
         )
         started.append(incident_worker)
         return incident_worker

@@ -96,6 +96,7 @@ async def dev_stack(
             "TEMPORAL_ADDRESS": settings.address,
             "TEMPORAL_NAMESPACE": "default",
             "ESCALATION_OUTBOX": str(outbox),
+            "ESCALATION_ARCHIVE_URL": f"sqlite:///{workdir / 'archive.db'}",
             "ESCALATION_POLICY": str(policy),
             "ESCALATION_SHUTDOWN_GRACE_SECONDS": "5",
             "ESCALATION_USER": "e2e",

@@ -14,6 +14,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.action_links import ActionLinks
+from activities.archive.database import Archive
+from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities, Transport
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
@@ -52,6 +54,7 @@ def activities_of(
     policy: Policy,
     throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
     *,
+    archive: Archive,
     links: ActionLinks | None = None,
     reply_codes: ReplyCodes | None = None,
     slack: Sequence[Callable[..., Any]] = (),
@@ -62,11 +65,14 @@ def activities_of(
     delivery = DeliveryActivities(transports, links, reply_codes)
     reports = ReportActivities(transports["email"])
     policies = PolicyActivities(policy_file, policy, slack=bool(slack))
+    archiving = ArchiveActivities(archive)
     return [
         delivery.deliver_notification,
         reports.deliver_final_report,
         policies.snapshot_policy,
         throttle_request,
+        archiving.archive_incident,
+        archiving.archive_review,
         *slack,
     ]
 
@@ -81,6 +87,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
             settings.transports,
             settings.policy_file,
             settings.policy,
+            archive=Archive(settings.archive_url),
             links=settings.action_links,
             reply_codes=ReplyCodes(client),
             slack=slack_activities(settings.slack),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from activities.action_links import ActionLinks, action_links_from_environment
+from activities.archive.database import archive_url
 from activities.delivery import Transport
 from activities.slack_client import SlackSettings, slack_settings
 from activities.transports import transports_from_environment
@@ -42,6 +43,8 @@ class WorkerSettings:
     action_links: ActionLinks | None = None
     """Signs the Acknowledge and Escalate links in page emails; None without a key."""
     slack: SlackSettings | None = None
+    archive_url: str = ""
+    """`ESCALATION_ARCHIVE_URL` checked (SQLite under `.escalation/` when unset)."""
 
 
 def worker_settings(
@@ -61,4 +64,5 @@ def worker_settings(
         transports=transports_from_environment(),
         action_links=action_links_from_environment(),
         slack=slack_settings(),
+        archive_url=archive_url(),
     )

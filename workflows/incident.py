@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.policy import Policy
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
+    from workflows.archiving import incident_archivist
     from workflows.background import BackgroundWork
     from workflows.client_contracts import start_client_clocks
     from workflows.delivery_limits import URGENT_AUDIENCES
@@ -69,6 +70,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """Pages in flight, in the order they started (a dict: a set would iterate in memory
         order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
+        self._archive = incident_archivist(self._work)
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
@@ -98,6 +100,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
             deadline = engine.next_deadline(self._policy, state)
             self._metrics.observe(self._policy, state, deadline)
             self._publish(deadline)
+            self._archive.observe(state)
             self._decide_history_limit()
             if self._history_is_long() and not self._hand_over_keeping_the_clock():
                 await self._continue_as_new()
@@ -114,6 +117,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
             self._carry_out()
         self._publish(None)
         await self._work.drain()
+        await self._archive.final(state)
         self._metrics.observe(self._policy, state, None)
         return state
 

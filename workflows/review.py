@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         invitations,
         next_review_deadline,
     )
+    from workflows.archiving import review_archivist
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
@@ -68,6 +69,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             due_at=start.due_at,
         )
         self._work = BackgroundWork()
+        self._archive = review_archivist(self._work)
         self._changed = False
         self._people_checked = workflow.patched(REVIEW_PEOPLE)
         self._incident = start.incident
@@ -87,6 +89,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         if self._people_checked:
             self._notify(invitations(policy, self._incident, review))
         while review.status != "completed":
+            self._archive.observe(review)
             deadline = next_review_deadline(policy, review)
             self._changed = False
             timeout = (deadline.at - workflow.now()) if deadline else None
@@ -101,6 +104,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             self._notify(advance_review(policy, self._incident, review, workflow.now()))
         await self._report_and_close()
         await self._work.drain()
+        await self._archive.final(review)
         return review
 
     def _notify(self, actions: list[Notify]) -> None:
