@@ -22,6 +22,7 @@ from temporalio.worker import (
 )
 
 from activities.delivery import DeliveryActivities, Transport
+from activities.on_call import OnCallActivities
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
@@ -35,6 +36,7 @@ from escalation.messages import DeliveryReceipt, OutboundMessage
 from escalation.policy_loader import load_policy
 from worker.connection import connect
 from workflows.incident import IncidentWorkflow
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
@@ -90,6 +92,7 @@ def build_benchmark_worker(
         workflows=[
             IncidentWorkflow,
             PostIncidentReviewWorkflow,
+            OnCallScheduleWorkflow,
             ContactThrottleWorkflow,
             BareWorkflow,
         ],
@@ -97,6 +100,7 @@ def build_benchmark_worker(
             delivery.deliver_notification,
             reports.deliver_final_report,
             policies.snapshot_policy,
+            OnCallActivities(policy_file.parent).who_is_on_call,
             request_throttle_slot,
             BareActivities(log).bare_step,
         ],

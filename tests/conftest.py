@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 import sysconfig
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities, Transport
+from activities.on_call import OnCallActivities
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
@@ -29,13 +32,33 @@ from escalation.policy_loader import load_policy
 from worker.search_attributes import register_search_attributes
 from workflows.failures import DATA_CONVERTER
 from workflows.incident import IncidentWorkflow
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import Sandbox, workflow_runner
 from workflows.search_attributes import ALL_KEYS
 from workflows.throttle import ContactThrottleWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
+EXAMPLE_FILE = ROOT / "examples" / "policy.yaml"
+"""The example policy as users get it: its tiers page their schedules too."""
+
+
+def _tiers_page_contacts_only(source: Path) -> Path:
+    """The example policy with the tiers' `schedule:` keys removed, the text otherwise the same
+    (tests edit it by string replacement)."""
+    text = source.read_text()
+    fixed = re.sub(r" schedule: [\w-]+,", "", text)
+    assert fixed != text, "the example's tiers no longer name schedules: update this helper"
+    path = Path(tempfile.mkdtemp(prefix="escalation-example-")) / "policy.yaml"
+    path.write_text(fixed)
+    return path
+
+
+EXAMPLE_POLICY = _tiers_page_contacts_only(EXAMPLE_FILE)
+"""What most tests run on: the example policy with each tier paging its contacts only. Who a
+schedule has on call depends on the week and the hour the test server starts at, and these
+tests count who is paged; schedule paging has its own tests, on policies written relative to
+the test server's clock (tests/workflows/test_schedule_paging.py)."""
 
 
 def installed_executable(name: str) -> str:
@@ -114,11 +137,17 @@ class IncidentWorker:
         self.worker = Worker(
             client,
             task_queue=self.task_queue,
-            workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+            workflows=[
+                IncidentWorkflow,
+                PostIncidentReviewWorkflow,
+                ContactThrottleWorkflow,
+                OnCallScheduleWorkflow,
+            ],
             activities=[
                 delivery.deliver_notification,
                 reports.deliver_final_report,
                 policies.snapshot_policy,
+                OnCallActivities(policy_file.parent).who_is_on_call,
                 throttle_request,
             ],
             activity_executor=ThreadPoolExecutor(8),

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.delivery import DeliveryActivities
+from activities.on_call import OnCallActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
@@ -19,6 +20,7 @@ from worker.open_incidents import open_incidents_gauge
 from worker.search_attributes import register_search_attributes
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.throttle import ContactThrottleWorkflow
@@ -37,11 +39,17 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+        workflows=[
+            IncidentWorkflow,
+            PostIncidentReviewWorkflow,
+            ContactThrottleWorkflow,
+            OnCallScheduleWorkflow,
+        ],
         activities=[
             delivery.deliver_notification,
             reports.deliver_final_report,
             policies.snapshot_policy,
+            OnCallActivities(settings.policy_file.parent).who_is_on_call,
             request_throttle_slot,
         ],
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
