@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
@@ -20,6 +21,7 @@ from escalation.throttle import throttle_workflow_id
 from tests.conftest import IncidentWorker
 from tests.fakes.providers import FakeProviders, twilio_error
 from tests.polling import poll
+from tests.replay.schedule_scenario import override_then_nobody_on_call, schedule_policy
 from tests.workflows.helpers import start_incident, wait_for
 
 CRITICAL = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
@@ -49,10 +51,12 @@ class Stage:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One recorded story: its name (the history files' prefix) and how to drive it."""
+    """One recorded story: its name (the history files' prefix) and how to drive it; `policy`
+    edits the example policy's data for this story alone."""
 
     name: str
     drive: Callable[[Stage], Awaitable[list[str]]]
+    policy: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 async def review_of(worker: IncidentWorker, incident: WorkflowHandle) -> WorkflowHandle:
@@ -275,4 +279,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("breach_under_former_severity", breach_under_former_severity),
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
+    Scenario("override_then_nobody_on_call", override_then_nobody_on_call, schedule_policy),
 )
