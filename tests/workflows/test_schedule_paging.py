@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from temporalio.testing import WorkflowEnvironment
 
+from activities.on_call import schedule_overrides
 from escalation.on_call_overrides import SetOverride, schedule_workflow_id
 from starter.oncall_overrides import set_override
 from tests.conftest import EXAMPLE_POLICY
@@ -38,6 +39,18 @@ def weekly_rotation(people: list[str], hand_off: datetime) -> dict:
     return {"time_zone": "Europe/Berlin", "layers": [layer]}
 
 
+def one_rotation(  # noqa: PLR0917 (a policy in one call, as each test reads it)
+    directory: Path,
+    tiers: list[dict],
+    name: str,
+    people: list[str],
+    hand_off: datetime,
+    repeat: int = 0,
+) -> Path:
+    """A policy with these tiers and one schedule, `name`, a weekly rotation of `people`."""
+    return schedule_policy(directory, tiers, {name: weekly_rotation(people, hand_off)}, repeat)
+
+
 def tier(name: str, **fields: object) -> dict:
     return {"name": name, "escalate_after": "10m", **fields}
 
@@ -52,16 +65,9 @@ async def test_an_incident_spanning_a_hand_off_pages_the_new_person(
     env = time_skipping_env
     now = await env.get_current_time()
     # alice's week ends 5 minutes from now; bob's begins.
-    policy = schedule_policy(
-        tmp_path,
-        [tier("Tier 1", schedule="primary")],
-        {
-            "primary": weekly_rotation(
-                ["alice", "bob"], now + timedelta(minutes=5) - timedelta(weeks=1)
-            )
-        },
-        repeat=1,
-    )
+    hand_off = now + timedelta(minutes=5) - timedelta(weeks=1)
+    primary = [tier("Tier 1", schedule="primary")]
+    policy = one_rotation(tmp_path, primary, "primary", ["alice", "bob"], hand_off, repeat=1)
     worker = make_worker(env.client, policy)
     async with worker.worker:
         handle = await start_incident(worker)
@@ -83,12 +89,8 @@ async def test_an_override_set_while_the_incident_is_open_applies_to_the_next_pa
 ) -> None:
     env = time_skipping_env
     now = await env.get_current_time()
-    policy = schedule_policy(
-        tmp_path,
-        [tier("Tier 1", schedule="primary")],
-        {"primary": weekly_rotation(["alice"], now - timedelta(days=1))},
-        repeat=1,
-    )
+    primary = [tier("Tier 1", schedule="primary")]
+    policy = one_rotation(tmp_path, primary, "primary", ["alice"], now - timedelta(days=1), 1)
     worker = make_worker(env.client, policy)
     async with worker.worker:
         handle = await start_incident(worker)
@@ -112,11 +114,8 @@ async def test_nobody_on_call_skips_to_the_next_tier_without_waiting(
 ) -> None:
     env = time_skipping_env
     now = await env.get_current_time()
-    policy = schedule_policy(
-        tmp_path,
-        [tier("Tier 1", schedule="later"), tier("Tier 2", contacts=["dave"])],
-        {"later": weekly_rotation(["alice"], now + timedelta(days=30))},
-    )
+    tiers = [tier("Tier 1", schedule="later"), tier("Tier 2", contacts=["dave"])]
+    policy = one_rotation(tmp_path, tiers, "later", ["alice"], now + timedelta(days=30))
     worker = make_worker(env.client, policy)
     async with worker.worker:
         handle = await start_incident(worker)
@@ -136,11 +135,8 @@ async def test_a_policy_with_nobody_on_call_pages_management_at_once(
 ) -> None:
     env = time_skipping_env
     now = await env.get_current_time()
-    policy = schedule_policy(
-        tmp_path,
-        [tier("Tier 1", schedule="later"), tier("Tier 2", schedule="later")],
-        {"later": weekly_rotation(["alice"], now + timedelta(days=30))},
-    )
+    tiers = [tier("Tier 1", schedule="later"), tier("Tier 2", schedule="later")]
+    policy = one_rotation(tmp_path, tiers, "later", ["alice"], now + timedelta(days=30))
     worker = make_worker(env.client, policy)
     async with worker.worker:
         handle = await start_incident(worker)
@@ -153,3 +149,23 @@ async def test_a_policy_with_nobody_on_call_pages_management_at_once(
         await wait_for(
             handle, lambda s: "Erin Walsh (Head of Support)" in paged_recipients(s, "escalation")
         )
+
+
+async def test_an_override_is_dropped_when_it_ends(
+    time_skipping_env: WorkflowEnvironment, make_worker, tmp_path: Path
+) -> None:
+    env = time_skipping_env
+    now = await env.get_current_time()
+    primary = [tier("Tier 1", schedule="primary")]
+    policy = one_rotation(tmp_path, primary, "primary", ["alice"], now - timedelta(days=1))
+    worker = make_worker(env.client, policy)
+    async with worker.worker:
+        worker.track(schedule_workflow_id("primary"))
+        for who, hours in (("carol", 1), ("dave", 3)):
+            cover = SetOverride.model_validate(
+                {"who": who, "from": now, "to": now + timedelta(hours=hours)}
+            )
+            await set_override(env.client, "primary", cover, worker.task_queue)
+        await env.sleep(timedelta(hours=2))
+        held = await schedule_overrides(env.client, "primary")
+        assert [override.who for override in held] == ["dave"]
