@@ -24,6 +24,7 @@ from temporalio.worker import (
 from activities.archive.database import Archive
 from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities, Transport
+from activities.on_call import OnCallActivities
 from activities.outbox import Outbox
 from activities.outbox_transport import OutboxTransport
 from activities.policy_snapshot import PolicyActivities
@@ -37,6 +38,7 @@ from escalation.messages import DeliveryReceipt, OutboundMessage
 from escalation.policy_loader import load_policy
 from wiring.temporal import connect, workflow_runner
 from workflows.incident import IncidentWorkflow
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.throttle import ContactThrottleWorkflow
 
@@ -92,6 +94,7 @@ def build_benchmark_worker(
         workflows=[
             IncidentWorkflow,
             PostIncidentReviewWorkflow,
+            OnCallScheduleWorkflow,
             ContactThrottleWorkflow,
             BareWorkflow,
         ],
@@ -99,6 +102,7 @@ def build_benchmark_worker(
             delivery.deliver_notification,
             reports.deliver_final_report,
             policies.snapshot_policy,
+            OnCallActivities(policy_file.parent).who_is_on_call,
             request_throttle_slot,
             archive.archive_incident,
             archive.archive_review,

@@ -90,7 +90,18 @@ class SendFinalReport(BaseModel):
     audience: Literal["client", "internal"]
 
 
-Action = Annotated[Notify | BeginReview | SendFinalReport, Field(discriminator="kind")]
+class AskOnCall(BaseModel):
+    """Ask who a tier's schedule has on call now, then page (`on_call_paging.page_on_call`)."""
+
+    kind: Literal["ask_on_call"] = "ask_on_call"
+    tier_index: int
+    cycle: int
+    schedule: str
+    purpose: Literal["page", "consult"]
+    reason: str
+
+
+Action = Annotated[Notify | BeginReview | SendFinalReport | AskOnCall, Field(discriminator="kind")]
 """What the engine decided; tagged, so one decided but not yet carried out survives a payload."""
 
 

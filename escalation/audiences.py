@@ -11,9 +11,16 @@ STAKEHOLDER_CHANNELS: list[Channel] = ["email"]
 
 
 def responders(policy: Policy, state: IncidentState, tier_index: int) -> list[Recipient]:
-    """Responsible: the contacts of one tier, on the severity's channels."""
+    """Responsible: whom one tier paged last (its contacts, and whoever was on call for its
+    schedule), on the severity's channels."""
+    names = state.reach.people.get(tier_index, policy.tiers[tier_index].contacts)
+    return people(policy, state, names)
+
+
+def people(policy: Policy, state: IncidentState, names: list[str]) -> list[Recipient]:
+    """Named contacts on the severity's channels."""
     channels = policy.severity(state.severity).channels
-    return [_person(policy, name, channels) for name in policy.tiers[tier_index].contacts]
+    return [_person(policy, name, channels) for name in names]
 
 
 def management(policy: Policy, state: IncidentState) -> list[Recipient]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from escalation import audiences
-from escalation.actions import Action, Deadline
+from escalation.actions import Action, AskOnCall, Deadline
 from escalation.alerts import Alert
 from escalation.classification import classify
 from escalation.client_clocks import breach_due, clock_deadlines
@@ -21,9 +21,17 @@ SYSTEM = "escalation"
 
 
 def open_incident(
-    policy: Policy, *, incident_id: str, key: str, alert: Alert, now: datetime
+    policy: Policy,
+    *,
+    incident_id: str,
+    key: str,
+    alert: Alert,
+    now: datetime,
+    pages_schedules: bool = False,
 ) -> tuple[IncidentState, list[Action]]:
-    """Classify the report, start the SLA clocks, page tier 1 and tell clients and stakeholders."""
+    """Classify the report, start the SLA clocks, page tier 1 and tell clients and stakeholders.
+
+    `pages_schedules`: tiers naming a schedule page whoever is on call (see `page_tier`)."""
     classification = classify(policy, alert)
     severity = policy.severity(classification.severity)
     state = IncidentState(
@@ -46,6 +54,7 @@ def open_incident(
         ),
         alert_ids=[alert.alert_id] if alert.alert_id else [],
         alerts_received=alert.repeats,
+        pages_schedules=pages_schedules,
     )
     state.record(now, "opened", alert.source or "reporter", f"{alert.title} ({alert.service})")
     state.record(
@@ -71,10 +80,20 @@ def open_incident(
 
 
 def page_tier(policy: Policy, state: IncidentState, now: datetime, *, reason: str) -> list[Action]:
-    """Page (or, once acknowledged, consult) the tier at the current position."""
+    """Page (or, once acknowledged, consult) the tier at the current position.
+
+    A tier naming a schedule first asks who is on call: the workflow asks an activity and hands
+    the answer to `on_call_paging.page_on_call`, which pages (or skips a tier with nobody)."""
     index = state.position.tier_index
     tier = policy.tiers[index]
     purpose = "page" if state.status == "triggered" else "consult"
+    if tier.schedule and state.pages_schedules:
+        cycle = state.position.cycle
+        ask = AskOnCall(
+            tier_index=index, cycle=cycle, schedule=tier.schedule, purpose=purpose, reason=reason
+        )
+        return [ask]
+    state.reach.reached_in_cycle = state.position.cycle
     state.record(
         now,
         "paged" if purpose == "page" else "consulted",

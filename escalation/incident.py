@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, computed_field
 from escalation.alerts import Alert
 from escalation.client_clock import ClientClock
 from escalation.logbook import Logbook
+from escalation.on_call_models import TierReach
 from escalation.slack import SlackThread
 
 IncidentStatus = Literal["triggered", "acknowledged", "resolved", "closed"]
@@ -85,6 +86,10 @@ class IncidentState(Logbook):
     review_owner: str | None = None
     review_workflow_id: str | None = None
     review_completed_at: datetime | None = None
+    pages_schedules: bool = False
+    """Tiers naming a schedule page whoever is on call, asked at each page (`AskOnCall`). Set
+    when the incident opens (a workflow patch); incidents opened before page the contacts only."""
+    reach: TierReach = TierReach()
     named_people_checked: bool = False
     """Verbs that name a person to be emailed (`start_review`'s owner) are refused unless the
     person is a policy contact. Set when the incident opens (a workflow patch); incidents opened

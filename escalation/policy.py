@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -63,11 +63,13 @@ class Tier(_PolicyModel):
     """One rung of functional escalation: who is paged and how long they have."""
 
     name: str
-    contacts: list[str] = Field(min_length=1)
+    contacts: list[str] = Field(
+        default=[], description="Contacts paged at this tier; may be empty when it names a schedule"
+    )
     schedule: str | None = Field(
         None,
-        description="A schedule whose on-call person this tier pages (named by `escalation "
-        "oncall`; paging follows the contacts until schedules are wired into incidents)",
+        description="A schedule whose on-call person this tier pages, asked at each page "
+        "(`escalation oncall` shows who that is)",
     )
     escalate_after: Duration = Field(description="Window to acknowledge before the next tier")
     resolve_after: Duration | None = Field(
@@ -76,16 +78,11 @@ class Tier(_PolicyModel):
         "is consulted (first-point resolution); defaults to escalate_after",
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _contacts_beside_schedule(cls, data: Any) -> Any:
-        """Incidents page the contacts; a tier with only a schedule would page nobody yet."""
-        if isinstance(data, dict) and data.get("schedule") and not data.get("contacts"):
-            raise ValueError(
-                "a tier naming a schedule still needs `contacts`: incidents page the tier's "
-                "contacts until schedules are paged"
-            )
-        return data
+    @model_validator(mode="after")
+    def _pages_someone(self) -> Tier:
+        if not self.contacts and not self.schedule:
+            raise ValueError("a tier pages `contacts`, a `schedule`, or both; it names neither")
+        return self
 
     @property
     def ownership_window(self) -> timedelta:

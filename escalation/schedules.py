@@ -213,6 +213,7 @@ class Schedule(_ScheduleModel):
 class Override(_ScheduleModel):
     """Someone covering a schedule for a while; the newest override wins where they overlap."""
 
+    id: str | None = Field(None, description="Names the override for `--remove`")
     schedule: str
     who: str = Field(description="The contact on call instead")
     start: datetime = Field(alias="from")

@@ -10,16 +10,20 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 from zoneinfo import ZoneInfo
 
+import click
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperGroup
 
+from activities.calendar_feeds import CalendarUnavailable
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import WEEKDAYS
 from escalation.time_text import human_duration
-from starter.calendar_feeds import CalendarUnavailable
 from starter.errors import explain
+from starter.oncall_override_cli import override
+from starter.oncall_overrides import read_overrides
 from starter.oncall_view import (
     GAP_WINDOW,
     OnCallReport,
@@ -32,9 +36,22 @@ from starter.oncall_view import (
 out = Console(highlight=False, soft_wrap=True)
 
 
+class _ShowByDefault(TyperGroup):
+    """`escalation oncall [SCHEDULE] [--at ...]` keeps working: whatever is not a subcommand
+    goes to `show`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
-    """Add `escalation oncall` to the CLI."""
-    app.command("oncall")(oncall)
+    """Add `escalation oncall` (show by default, and `override`) to the CLI."""
+    group = typer.Typer(cls=_ShowByDefault, help="Who is on call, and overrides of schedules.")
+    group.command("show")(oncall)
+    group.command("override")(override)
+    app.add_typer(group, name="oncall")
 
 
 def oncall(
@@ -71,10 +88,13 @@ def oncall(
     if schedule is not None and schedule not in policy.schedules:
         _fail(f"unknown schedule {schedule!r} (one of: {', '.join(policy.schedules)})")
     moment = _instant(at)
+    overrides, unread = read_overrides([schedule] if schedule else list(policy.schedules))
     try:
-        report = on_call_report(policy, path.parent, moment, next_, only=schedule)
+        report = on_call_report(policy, path.parent, moment, next_, schedule, overrides=overrides)
     except CalendarUnavailable as error:
         _fail(str(error))
+    if unread:
+        typer.echo(f"warning: {unread}", err=True)
     if as_json:
         print(report.model_dump_json(indent=2))
         return
@@ -123,15 +143,20 @@ def _print_report(report: OnCallReport, *, now: bool) -> None:
         for turn in view.next:
             assert turn.start is not None  # a hand-off always has its moment
             out.print(Text(f"    {_clock(turn.start, zone)}  {_person(turn)}"))
+        if view.overrides:
+            out.print(Text("  overrides (the newest wins where they overlap):"))
+        for held in view.overrides:
+            span = f"{_clock(held.start, zone)} to {_clock(held.end, zone)}"
+            out.print(Text(f"    {held.id}  {held.who}, {span}"))
         _print_warnings(view)
     if report.tiers:
         out.print(Text("Tiers", style="bold"))
     for tier in report.tiers:
         who = tier.who or "nobody"
+        reach = ", ".join(tier.pages) or "nobody: the next tier is paged at once"
         out.print(
             Text(
-                f"  tier {tier.tier} {tier.name}: schedule {tier.schedule} has {who}; "
-                f"incidents page {', '.join(tier.contacts)} (the tier's contacts)"
+                f"  tier {tier.tier} {tier.name}: schedule {tier.schedule} has {who}; pages {reach}"
             )
         )
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from activities.calendar_feeds import ScheduleCalendars, schedule_calendars
 from escalation.oncall import DEFAULT_HORIZON, OnCallShift, Roster
 from escalation.policy import Policy
-from starter.calendar_feeds import ScheduleCalendars, schedule_calendars
+from escalation.schedules import Override
 
 LOOKBACK = timedelta(days=31)
 """How far back `escalation oncall` looks for when the current turn began."""
@@ -39,6 +40,9 @@ class ScheduleOnCall(BaseModel):
     on_call: OnCallTurn
     next: list[OnCallTurn]
     warnings: list[str] = Field(description="Calendar events that name no contact")
+    overrides: list[Override] = Field(
+        default=[], description="Overrides held for this schedule that have not ended"
+    )
 
 
 class TierOnCall(BaseModel):
@@ -48,7 +52,10 @@ class TierOnCall(BaseModel):
     name: str
     schedule: str
     who: str | None
-    contacts: list[str] = Field(description="The tier's contacts, whom today's engine pages")
+    contacts: list[str] = Field(description="The tier's contacts, paged besides the on-call")
+    pages: list[str] = Field(
+        default=[], description="Whom a page of the tier reaches now: contacts and the on-call"
+    )
 
 
 class OnCallReport(BaseModel):
@@ -70,12 +77,19 @@ class ScheduleGap(BaseModel):
 
 
 def on_call_report(
-    policy: Policy, policy_dir: Path, at: datetime, count: int, only: str | None = None
+    policy: Policy,
+    policy_dir: Path,
+    at: datetime,
+    count: int,
+    only: str | None = None,
+    *,
+    overrides: list[Override] | None = None,
 ) -> OnCallReport:
     """Who is on call at `at` for each schedule (or only one), its next `count` hand-offs, and
-    whom each tier naming a schedule would reach."""
+    whom each tier naming a schedule would reach; `overrides` as the schedule workflows hold them."""
     names = [only] if only else list(policy.schedules)
-    views = [_schedule_view(policy, name, policy_dir, at, count) for name in names]
+    held = overrides or []
+    views = [_schedule_view(policy, name, policy_dir, at, count, overrides=held) for name in names]
     by_name = {view.schedule: view for view in views}
     tiers = [
         TierOnCall(
@@ -84,6 +98,7 @@ def on_call_report(
             schedule=tier.schedule,
             who=by_name[tier.schedule].on_call.who,
             contacts=tier.contacts,
+            pages=_pages(tier.contacts, by_name[tier.schedule].on_call.who),
         )
         for number, tier in enumerate(policy.tiers, start=1)
         if tier.schedule is not None and tier.schedule in by_name
@@ -120,12 +135,25 @@ def schedule_gaps(
     return found, warnings
 
 
+def _pages(contacts: list[str], who: str | None) -> list[str]:
+    return [*contacts, who] if who is not None and who not in contacts else list(contacts)
+
+
 def _schedule_view(
-    policy: Policy, name: str, policy_dir: Path, at: datetime, count: int
+    policy: Policy,
+    name: str,
+    policy_dir: Path,
+    at: datetime,
+    count: int,
+    *,
+    overrides: list[Override],
 ) -> ScheduleOnCall:
     first, last = at - LOOKBACK, at + DEFAULT_HORIZON
     calendars = schedule_calendars(policy, name, policy_dir, first, last)
-    roster = Roster(name=name, schedule=policy.schedules[name], calendars=calendars.shifts)
+    mine = [override for override in overrides if override.schedule == name]
+    roster = Roster(
+        name=name, schedule=policy.schedules[name], overrides=mine, calendars=calendars.shifts
+    )
     current = next(shift for shift in roster.timeline(first, last) if shift.start <= at < shift.end)
     upcoming = roster.hand_offs(at, count)
     return ScheduleOnCall(
@@ -134,6 +162,7 @@ def _schedule_view(
         on_call=_turn(policy, current, first, last),
         next=[_turn(policy, shift, first, last) for shift in upcoming],
         warnings=calendars.unnamed,
+        overrides=mine,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +36,26 @@ from worker.runner import WORKFLOWS, activities_of
 from workflows.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_POLICY = ROOT / "examples" / "policy.yaml"
+EXAMPLE_FILE = ROOT / "examples" / "policy.yaml"
+"""The example policy as users get it: its tiers page their schedules too."""
+
+
+def _tiers_page_contacts_only(source: Path) -> Path:
+    """The example policy with the tiers' `schedule:` keys removed, the text otherwise the same
+    (tests edit it by string replacement)."""
+    text = source.read_text()
+    fixed = re.sub(r" schedule: [\w-]+,", "", text)
+    assert fixed != text, "the example's tiers no longer name schedules: update this helper"
+    path = Path(tempfile.mkdtemp(prefix="escalation-example-")) / "policy.yaml"
+    path.write_text(fixed)
+    return path
+
+
+EXAMPLE_POLICY = _tiers_page_contacts_only(EXAMPLE_FILE)
+"""What most tests run on: the example policy with each tier paging its contacts only. Who a
+schedule has on call depends on the week and the hour the test server starts at, and these
+tests count who is paged; schedule paging has its own tests, on policies written relative to
+the test server's clock (tests/workflows/test_schedule_paging.py)."""
 
 
 @pytest.fixture

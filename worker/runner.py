@@ -17,6 +17,7 @@ from activities.action_links import ActionLinks
 from activities.archive.database import Archive
 from activities.archive.recording import ArchiveActivities
 from activities.delivery import DeliveryActivities, Transport
+from activities.on_call import OnCallActivities
 from activities.policy_snapshot import PolicyActivities
 from activities.reports import ReportActivities
 from activities.slack_client import slack_activities
@@ -29,6 +30,7 @@ from wiring.temporal import workflow_runner
 from worker.open_incidents import open_incidents_gauge
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
 from workflows.sms_codes import SmsReplyCodesWorkflow
 from workflows.throttle import ContactThrottleWorkflow
@@ -44,6 +46,7 @@ WORKFLOWS = [
     PostIncidentReviewWorkflow,
     ContactThrottleWorkflow,
     SmsReplyCodesWorkflow,
+    OnCallScheduleWorkflow,
 ]
 """Every workflow a worker registers (the production worker and the tests' workers)."""
 
@@ -70,6 +73,7 @@ def activities_of(
         delivery.deliver_notification,
         reports.deliver_final_report,
         policies.snapshot_policy,
+        OnCallActivities(policy_file.parent).who_is_on_call,
         throttle_request,
         archiving.archive_incident,
         archiving.archive_review,

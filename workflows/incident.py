@@ -17,7 +17,14 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from escalation import engine
-    from escalation.actions import Action, BeginReview, Deadline, Notify, SendFinalReport
+    from escalation.actions import (
+        Action,
+        AskOnCall,
+        BeginReview,
+        Deadline,
+        Notify,
+        SendFinalReport,
+    )
     from escalation.contract import (
         INCIDENT_WORKFLOW,
         REVIEW_WORKFLOW,
@@ -25,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         PolicySnapshot,
     )
     from escalation.incident import IncidentState
+    from escalation.on_call_paging import page_on_call
     from escalation.policy import Policy
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
@@ -38,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.link_actions import link_action_update
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import deliver
+    from workflows.on_call_paging import ask_who_is_on_call, pages_schedules
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes, is_breached
     from workflows.slack_story import slack_story
@@ -135,6 +144,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
             key=start.key,
             alert=start.alert,
             now=workflow.now(),
+            pages_schedules=pages_schedules(self._policy),
         )
         if self._snapshot.warning:
             state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
@@ -173,6 +183,14 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
                 self._track(report, is_page=False)
             elif isinstance(action, BeginReview):
                 self._track(self._begin_review(action), is_page=False)
+            elif isinstance(action, AskOnCall):
+                self._track(self._page_on_call(action), is_page=False)
+
+    async def _page_on_call(self, ask: AskOnCall) -> None:
+        """Who is on call is read now, by an activity; the engine pages with the answer."""
+        answer = await ask_who_is_on_call(self._policy, ask)
+        self._actions += page_on_call(self._policy, self.state, ask, answer, workflow.now())
+        self._wake = True
 
     async def _begin_review(self, action: BeginReview) -> None:
         """The review runs as its own workflow (ABANDON), so it outlives this one."""
@@ -279,4 +297,6 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
 
 
 def _urgent(action: Action) -> bool:
-    return isinstance(action, Notify) and action.audience in URGENT_AUDIENCES
+    return isinstance(action, AskOnCall) or (
+        isinstance(action, Notify) and action.audience in URGENT_AUDIENCES
+    )

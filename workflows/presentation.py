@@ -105,10 +105,10 @@ def _owner(policy: Policy, state: IncidentState) -> list[str]:
             f"(acknowledged {utc_clock(state.acknowledged_at)})"
         ]
     if state.status == "triggered":
-        tier = policy.tiers[state.position.tier_index]
-        return [
-            f"- Owner: **nobody yet**; paging {_text(tier.name)}: {_people(policy, tier.contacts)}"
-        ]
+        index = state.position.tier_index
+        tier = policy.tiers[index]
+        paged = state.reach.people.get(index, tier.contacts)  # with whoever was on call
+        return [f"- Owner: **nobody yet**; paging {_text(tier.name)}: {_people(policy, paged)}"]
     return []
 
 

@@ -134,13 +134,21 @@ def test_a_layer_is_a_rotation_or_a_calendar(calendar: str, expected: str) -> No
     assert problems(text) == [f"{expected} (line {line_of(text, calendar)})"]
 
 
-def test_a_tier_naming_a_schedule_still_needs_contacts() -> None:
+def test_a_tier_may_name_only_a_schedule() -> None:
     text = replace_once(
         WITH_SCHEDULES, "{name: One, contacts: [alice], schedule:", "{name: One, schedule:"
     )
+    tier = parse_policy(text).tiers[0]
+    assert tier.contacts == [] and tier.schedule
+
+
+def test_a_tier_names_contacts_or_a_schedule() -> None:
+    text = replace_once(
+        WITH_SCHEDULES, "{name: One, contacts: [alice], schedule: primary,", "{name: One,"
+    )
     assert problems(text) == [
-        "tiers[0]: a tier naming a schedule still needs `contacts`: incidents page the tier's "
-        f"contacts until schedules are paged (line {line_of(text, '{name: One, schedule:')})"
+        "tiers[0]: a tier pages `contacts`, a `schedule`, or both; it names neither "
+        f"(line {line_of(text, '{name: One,')})"
     ]
 
 

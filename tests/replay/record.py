@@ -45,10 +45,12 @@ SCALE = 1 / 600
 """A policy minute lasts 0.1 s: short enough to record quickly, long enough for the dev server."""
 
 
-def sped_up_policy(scratch: Path) -> Path:
-    """The example policy with every duration multiplied by SCALE."""
+def sped_up_policy(scratch: Path, scenario: Scenario | None = None) -> Path:
+    """The example policy (as the scenario edits it) with every duration multiplied by SCALE."""
     policy = load_policy(EXAMPLE_POLICY).model_dump(mode="json")
-    path = scratch / "policy.yaml"
+    if scenario is not None and scenario.policy is not None:
+        policy = scenario.policy(policy)
+    path = scratch / (f"{scenario.name}-policy.yaml" if scenario else "policy.yaml")
     path.write_text(yaml.safe_dump(_scaled(policy)), encoding="utf-8")
     load_policy(path)  # still a valid policy
     return path
@@ -126,7 +128,8 @@ async def record(generation: str, names: list[str]) -> None:
         client = await server.wait_until_ready()
         policy = sped_up_policy(scratch)
         for scenario in chosen:
-            for path in await record_scenario(client, scenario, policy, target, scratch):
+            own = sped_up_policy(scratch, scenario) if scenario.policy is not None else policy
+            for path in await record_scenario(client, scenario, own, target, scratch):
                 print(f"recorded {path.relative_to(HISTORIES)}")
     finally:
         server.stop()

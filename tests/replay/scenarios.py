@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 
@@ -21,6 +22,7 @@ from tests.conftest import IncidentWorker
 from tests.fakes.providers import FakeProviders, twilio_error
 from tests.fakes.slack import RATELIMITED, FakeSlack
 from tests.polling import poll
+from tests.replay.schedule_scenario import override_then_nobody_on_call, schedule_policy
 from tests.workflows.helpers import start_incident, wait_for
 
 CRITICAL = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
@@ -52,12 +54,14 @@ class Stage:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One recorded story: its name (the history files' prefix) and how to drive it."""
+    """One recorded story: its name (the history files' prefix) and how to drive it; `policy`
+    edits the example policy's data for this story alone."""
 
     name: str
     drive: Callable[[Stage], Awaitable[list[str]]]
     slack: bool = False
     """Record with Slack set up on the worker (the fake Web API)."""
+    policy: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 async def review_of(worker: IncidentWorker, incident: WorkflowHandle) -> WorkflowHandle:
@@ -377,4 +381,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("told_in_slack", told_in_slack, slack=True),
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),
+    Scenario("override_then_nobody_on_call", override_then_nobody_on_call, policy=schedule_policy),
 )

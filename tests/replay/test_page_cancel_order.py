@@ -26,8 +26,8 @@ pytestmark = pytest.mark.slow
 
 PAGED = ("alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com")
 FOUR_PAGES_BY_EMAIL = EXAMPLE_POLICY.read_text().replace(
-    "contacts: [alice], schedule: primary, escalate_after: 10m",
-    "contacts: [alice, bob, carol, dave], schedule: primary, escalate_after: 10m",
+    "contacts: [alice], escalate_after: 10m",
+    "contacts: [alice, bob, carol, dave], escalate_after: 10m",
 )
 REPLAY_SECONDS = 120
 

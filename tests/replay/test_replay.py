@@ -32,6 +32,8 @@ from workflows.incident import (
     IncidentWorkflow,
 )
 from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
+from workflows.on_call_paging import SCHEDULES_PAGED
+from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.receipts import RECEIPT_FALLBACK
 from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
 from workflows.slack_story import SLACK_STORY
@@ -65,7 +67,12 @@ async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     speed, and on a loaded machine one activation of the 5,000-event flood can pass 2 s, after
     which the Replayer waits for the interrupted activation forever (seen once: a hung suite)."""
     replayer = Replayer(
-        workflows=[IncidentWorkflow, PostIncidentReviewWorkflow, ContactThrottleWorkflow],
+        workflows=[
+            IncidentWorkflow,
+            PostIncidentReviewWorkflow,
+            ContactThrottleWorkflow,
+            OnCallScheduleWorkflow,
+        ],
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner("strict"),
         debug_mode=True,
@@ -134,6 +141,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         SLACK_STORY,
         CLIENT_CLOCKS,
         ARCHIVED,
+        SCHEDULES_PAGED,
     } <= patches  # newer code paths are recorded too
 
 

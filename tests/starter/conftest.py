@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -22,7 +23,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture
 def feed_server() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 serving the fixtures folder; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(FIXTURES)))
+    with serve(FIXTURES) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving `directory` until the block ends; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(directory)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from activities.calendar_feeds import CalendarUnavailable, read_feed, schedule_calendars
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from escalation.schedules import Schedule
-from starter.calendar_feeds import CalendarUnavailable, read_feed, schedule_calendars
 from tests.starter.conftest import FIXTURES
 
 FEED = FIXTURES / "database-oncall.ics"

@@ -1,12 +1,14 @@
-"""Read the .ics feeds of a policy's calendar layers, from files or over http(s), client side.
+"""Read the .ics feeds of a policy's calendar layers, from files or over http(s).
 
 The pure resolution (`escalation.oncall`) takes already-read events; this is the I/O in front of
-it for `escalation oncall` and `escalation policy check`. A relative path is read from the
-policy file's folder, as an operator expects when the two live side by side.
+it for `escalation oncall`, `escalation policy check` and the page-time activity
+(`activities.on_call`). A relative path is read from the policy file's folder, as an operator
+expects when the two live side by side.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from escalation.contacts import Contact
 from escalation.oncall import CalendarShift
 from escalation.oncall_calendar import CalendarUnreadable, read_calendar_shifts
 from escalation.policy import Policy
+from escalation.schedules import Schedule
 
 FETCH_TIMEOUT_SECONDS = 10.0
 
@@ -55,15 +59,29 @@ def schedule_calendars(
     policy: Policy, name: str, policy_dir: Path, start: datetime, end: datetime
 ) -> ScheduleCalendars:
     """Read and expand every calendar layer of schedule `name` between `start` and `end`."""
-    schedule = policy.schedules[name]
+    return calendars_of(
+        name, policy.schedules[name], policy.contacts, policy_dir, start, end, read_feed
+    )
+
+
+def calendars_of(  # noqa: PLR0917 (a schedule, its folder, a window and how to read)
+    name: str,
+    schedule: Schedule,
+    contacts: Mapping[str, Contact],
+    policy_dir: Path,
+    start: datetime,
+    end: datetime,
+    read: Callable[[str, Path], bytes],
+) -> ScheduleCalendars:
+    """Every calendar layer of one schedule between `start` and `end`, each feed read by `read`."""
     calendars = ScheduleCalendars()
     for index, layer in enumerate(schedule.layers):
         if layer.calendar is None:
             continue
         zone = ZoneInfo(layer.time_zone or schedule.time_zone)
-        text = read_feed(layer.calendar, policy_dir)
+        text = read(layer.calendar, policy_dir)
         try:
-            reading = read_calendar_shifts(text, policy.contacts, zone, start, end)
+            reading = read_calendar_shifts(text, contacts, zone, start, end)
         except CalendarUnreadable as error:
             raise CalendarUnavailable(
                 f"schedules.{name}.layers[{index}].calendar {layer.calendar}: {error}"
