@@ -23,6 +23,7 @@ from tests.fakes.providers import FakeProviders, twilio_error
 from tests.fakes.slack import RATELIMITED, FakeSlack
 from tests.polling import poll
 from tests.replay.schedule_scenario import override_then_nobody_on_call, schedule_policy
+from tests.replay.sms_codes_scenario import reply_codes_book
 from tests.workflows.helpers import start_incident, wait_for
 
 CRITICAL = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
@@ -382,4 +383,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),
     Scenario("override_then_nobody_on_call", override_then_nobody_on_call, policy=schedule_policy),
+    Scenario("reply_codes_book", reply_codes_book),
 )

@@ -22,6 +22,7 @@ from temporalio.worker import Replayer
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
+from worker.runner import WORKFLOWS
 from workflows.archiving import ARCHIVED
 from workflows.client_contracts import CLIENT_CLOCKS
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
@@ -29,15 +30,12 @@ from workflows.incident import (
     BREACHED_ATTRIBUTE,
     NAMED_PEOPLE_CHECKED,
     REVIEW_ID_PER_RUN,
-    IncidentWorkflow,
 )
 from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
 from workflows.on_call_paging import SCHEDULES_PAGED
-from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.receipts import RECEIPT_FALLBACK
-from workflows.review import REVIEW_PEOPLE, PostIncidentReviewWorkflow
+from workflows.review import REVIEW_PEOPLE
 from workflows.slack_story import SLACK_STORY
-from workflows.throttle import ContactThrottleWorkflow
 from workflows.throttled_sending import NO_PAGE_AFTER_ACK
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -67,12 +65,7 @@ async def test_recorded_history_replays_on_todays_code(path: Path) -> None:
     speed, and on a loaded machine one activation of the 5,000-event flood can pass 2 s, after
     which the Replayer waits for the interrupted activation forever (seen once: a hung suite)."""
     replayer = Replayer(
-        workflows=[
-            IncidentWorkflow,
-            PostIncidentReviewWorkflow,
-            ContactThrottleWorkflow,
-            OnCallScheduleWorkflow,
-        ],
+        workflows=WORKFLOWS,
         data_converter=pydantic_data_converter,
         workflow_runner=workflow_runner("strict"),
         debug_mode=True,
@@ -85,9 +78,12 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
     """The set of stories cannot quietly shrink: each verb is in some history as a signal and
     as an update, and so is every status and each kind of escalation."""
     signals, updates, statuses, timeline_kinds = set(), set(), set(), set()
-    failure_types, patches = set(), set()
+    failure_types, patches, workflow_types = set(), set(), set()
     for path in RECORDED:
         for event in events(path):
+            attributes = event.get("workflowExecutionStartedEventAttributes")
+            if attributes:
+                workflow_types.add(attributes["workflowType"]["name"])
             attributes = event.get("activityTaskFailedEventAttributes")
             if attributes:
                 failure_types.add(attributes["failure"]["applicationFailureInfo"]["type"])
@@ -106,6 +102,9 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
                 if "IncidentStatus" in fields:  # (a patch upserts TemporalChangeVersion alone)
                     statuses.add(_decoded(fields["IncidentStatus"]))
             timeline_kinds |= _timeline_kinds(event)
+    assert {
+        workflow.__temporal_workflow_definition.name for workflow in WORKFLOWS
+    } <= workflow_types
     operator_verbs = set(VERBS) | set(REVIEW_EXAMPLES)
     assert operator_verbs - signals == set()
     assert operator_verbs - updates == set()
