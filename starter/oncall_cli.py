@@ -32,6 +32,7 @@ from starter.oncall_view import (
     on_call_report,
     schedule_gaps,
 )
+from starter.policy_option import PolicyOption
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -72,12 +73,7 @@ def oncall(
         int,
         typer.Option("--next", min=0, max=100, help="How many hand-offs to list (within 90 days)"),
     ] = 3,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy", help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"
-        ),
-    ] = None,
+    policy_file: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Who is on call now (or --at), and the next hand-offs, per schedule and per tier."""

@@ -22,6 +22,7 @@ from starter.cli_support import (
     run,
 )
 from starter.errors import explain
+from starter.policy_option import PolicyOption
 from wiring.search_attributes import register_search_attributes
 
 commands = typer.Typer()
@@ -64,10 +65,7 @@ def setup() -> None:
 
 @commands.command()
 def worker(
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"),
-    ] = None,
+    policy: PolicyOption = None,
     task_queue: Annotated[
         str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue to poll")
     ] = TASK_QUEUE,

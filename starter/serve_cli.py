@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ import typer
 from escalation.contract import TASK_QUEUE
 from escalation.integrations import INTEGRATION_NAME_PATTERN
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
+from starter.policy_option import PolicyOption
 
 integration_app = typer.Typer(help="Integrations of the HTTP front door.", no_args_is_help=True)
 
@@ -26,10 +26,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def serve(
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"),
-    ] = None,
+    policy: PolicyOption = None,
     task_queue: Annotated[
         str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue incidents run on")
     ] = TASK_QUEUE,
