@@ -21,6 +21,7 @@ from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import WEEKDAYS
 from escalation.time_text import human_duration
+from starter.common_options import PolicyOption
 from starter.errors import explain
 from starter.oncall_override_cli import override
 from starter.oncall_overrides import read_overrides
@@ -32,7 +33,6 @@ from starter.oncall_view import (
     on_call_report,
     schedule_gaps,
 )
-from starter.policy_option import PolicyOption
 
 out = Console(highlight=False, soft_wrap=True)
 

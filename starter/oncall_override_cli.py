@@ -19,9 +19,9 @@ from temporalio.client import Client
 from escalation.on_call_overrides import SetOverride
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import Override
+from starter.common_options import PolicyOption
 from starter.errors import explain
 from starter.oncall_overrides import remove_override, set_override
-from starter.policy_option import PolicyOption
 from worker.connection import connect
 
 T = TypeVar("T")

@@ -21,8 +21,8 @@ from starter.cli_support import (
     out,
     run,
 )
+from starter.common_options import PolicyOption, TaskQueueOption
 from starter.errors import explain
-from starter.policy_option import PolicyOption
 from wiring.search_attributes import register_search_attributes
 
 commands = typer.Typer()
@@ -66,9 +66,7 @@ def setup() -> None:
 @commands.command()
 def worker(
     policy: PolicyOption = None,
-    task_queue: Annotated[
-        str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue to poll")
-    ] = TASK_QUEUE,
+    task_queue: TaskQueueOption = TASK_QUEUE,
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
     from wiring.metrics import install_metrics_from_environment  # noqa: PLC0415

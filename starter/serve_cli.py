@@ -15,7 +15,7 @@ import typer
 from escalation.contract import TASK_QUEUE
 from escalation.integrations import INTEGRATION_NAME_PATTERN
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
-from starter.policy_option import PolicyOption
+from starter.common_options import PolicyOption, TaskQueueOption
 
 integration_app = typer.Typer(help="Integrations of the HTTP front door.", no_args_is_help=True)
 
@@ -27,9 +27,7 @@ def _fail(message: str) -> typer.Exit:
 
 def serve(
     policy: PolicyOption = None,
-    task_queue: Annotated[
-        str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue incidents run on")
-    ] = TASK_QUEUE,
+    task_queue: TaskQueueOption = TASK_QUEUE,
 ) -> None:
     """Run the HTTP front door on $ESCALATION_HTTP_ADDRESS (default 127.0.0.1:8080)."""
     import uvloop  # noqa: PLC0415 - the front door's event loop, as uvicorn would pick
