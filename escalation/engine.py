@@ -7,6 +7,7 @@ so every escalation rule is testable in microseconds.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from escalation import audiences
 from escalation.actions import Action, AskOnCall, Deadline
@@ -275,12 +276,26 @@ def _ownership_window_passed(policy: Policy, state: IncidentState, now: datetime
 
 
 def _ack_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
-    ack_within = policy.severity(state.severity).ack_within
-    state.sla.ack_breached = True
-    state.breaches.append("ack")
-    reason = f"acknowledgment SLA breached: not acknowledged within {format_duration(ack_within)}"
-    state.record(now, "sla_breach", SYSTEM, reason, clock="acknowledge", severity=state.severity)
+    reason = _record_breach(policy, state, now, "ack")
     return engage_management(policy, state, now, reason=reason, purpose="ack_breach")
+
+
+def _record_breach(
+    policy: Policy, state: IncidentState, now: datetime, breach: Literal["ack", "resolve"]
+) -> str:
+    """Marks the severity's own clock breached, once, on the timeline; returns the reason."""
+    terms = policy.severity(state.severity)
+    if breach == "ack":
+        state.sla.ack_breached = True
+        within, clock = format_duration(terms.ack_within), "acknowledge"
+        reason = f"acknowledgment SLA breached: not acknowledged within {within}"
+    else:
+        state.sla.resolve_breached = True
+        within, clock = format_duration(terms.resolve_within), "resolve"
+        reason = f"resolution SLA breached: not resolved within {within}"
+    state.breaches.append(breach)
+    state.record(now, "sla_breach", SYSTEM, reason, clock=clock, severity=state.severity)
+    return reason
 
 
 def _resolve_warning_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
@@ -304,11 +319,7 @@ def _resolve_warning_due(policy: Policy, state: IncidentState, now: datetime) ->
 
 
 def _resolve_sla_breached(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
-    resolve_within = policy.severity(state.severity).resolve_within
-    state.sla.resolve_breached = True
-    state.breaches.append("resolve")
-    reason = f"resolution SLA breached: not resolved within {format_duration(resolve_within)}"
-    state.record(now, "sla_breach", SYSTEM, reason, clock="resolve", severity=state.severity)
+    reason = _record_breach(policy, state, now, "resolve")
     actions = engage_management(policy, state, now, reason=reason, purpose="resolve_breach")
     return actions + audiences.notify(
         "stakeholder_breach",

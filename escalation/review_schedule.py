@@ -51,13 +51,12 @@ def advance_review(
             review.reminders_sent += 1
             review.last_reminder_at = now
             text = f"The post-incident review is due {review.due_at:%Y-%m-%d %H:%M} UTC."
-            review.record(now, "reminder", SYSTEM, f"reminded {review.owner}: {text}")
-            actions += _tell(
+            actions += _remind(
                 policy,
                 incident,
                 review,
                 now,
-                to=[review.owner],
+                who=review.owner,
                 purpose="review_reminder",
                 text=text,
             )
@@ -94,17 +93,25 @@ def _remind_item_owners(
         text = (
             f"Action item {item.id} is overdue: {item.title} (due {item.due:%Y-%m-%d %H:%M} UTC)."
         )
-        review.record(now, "reminder", SYSTEM, f"reminded {item.owner}: {text}")
-        actions += _tell(
-            policy,
-            incident,
-            review,
-            now,
-            to=[item.owner],
-            purpose="action_item_reminder",
-            text=text,
+        actions += _remind(
+            policy, incident, review, now, who=item.owner, purpose="action_item_reminder", text=text
         )
     return actions
+
+
+def _remind(
+    policy: Policy,
+    incident: IncidentState,
+    review: ReviewState,
+    now: datetime,
+    *,
+    who: str,
+    purpose: Purpose,
+    text: str,
+) -> list[Notify]:
+    """A reminder to one person, on the review's timeline as well as in their inbox."""
+    review.record(now, "reminder", SYSTEM, f"reminded {who}: {text}")
+    return _tell(policy, incident, review, now, to=[who], purpose=purpose, text=text)
 
 
 def _due_items(policy: Policy, review: ReviewState, now: datetime) -> list[ActionItem]:

@@ -21,6 +21,7 @@ from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import WEEKDAYS
 from escalation.time_text import human_duration
+from starter.common_options import PolicyOption
 from starter.errors import explain
 from starter.oncall_override_cli import override
 from starter.oncall_overrides import read_overrides
@@ -72,12 +73,7 @@ def oncall(
         int,
         typer.Option("--next", min=0, max=100, help="How many hand-offs to list (within 90 days)"),
     ] = 3,
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy", help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"
-        ),
-    ] = None,
+    policy_file: PolicyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")] = False,
 ) -> None:
     """Who is on call now (or --at), and the next hand-offs, per schedule and per tier."""

@@ -19,6 +19,7 @@ from temporalio.client import Client
 from escalation.on_call_overrides import SetOverride
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.schedules import Override
+from starter.common_options import PolicyOption
 from starter.errors import explain
 from starter.oncall_overrides import remove_override, set_override
 from worker.connection import connect
@@ -44,12 +45,7 @@ def override(
         str | None, typer.Option("--remove", metavar="ID", help="Take override ID back instead")
     ] = None,
     by: Annotated[str, typer.Option("--by", help="Who sets it, for the record")] = "operator",
-    policy_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--policy", help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"
-        ),
-    ] = None,
+    policy_file: PolicyOption = None,
 ) -> None:
     """Set an override (--who, --from, --to) or take one back (--remove ID)."""
     _check_schedule(schedule, policy_file or policy_path())

@@ -132,12 +132,17 @@ def _sla_table(state: IncidentState, now: datetime) -> Table:
     return table
 
 
-def _timeline_table(state: IncidentState) -> Table:
-    table = Table(title="Timeline", title_justify="left")
+def _log_table(title: str, *columns: str) -> Table:
+    """A log in time order: the UTC time of day first, never wrapped."""
+    table = Table(title=title, title_justify="left")
     table.add_column("at (UTC)", no_wrap=True)
-    table.add_column("event")
-    table.add_column("by")
-    table.add_column("detail")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def _timeline_table(state: IncidentState) -> Table:
+    table = _log_table("Timeline", "event", "by", "detail")
     for entry in state.timeline:
         style = "red" if entry.kind in {"rejected", "sla_breach"} else ""
         table.add_row(
@@ -150,12 +155,7 @@ def _timeline_table(state: IncidentState) -> Table:
 
 
 def _notifications_table(state: IncidentState) -> Table:
-    table = Table(title="Notifications", title_justify="left")
-    table.add_column("at (UTC)", no_wrap=True)
-    table.add_column("channel")
-    table.add_column("to")
-    table.add_column("purpose")
-    table.add_column("status")
+    table = _log_table("Notifications", "channel", "to", "purpose", "status")
     for record in state.notifications:
         style = "red" if record.status == "failed" or record.delivery in NOT_ARRIVED else ""
         to = f"{record.recipient} <{record.to}>" if record.recipient else record.to

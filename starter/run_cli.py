@@ -21,6 +21,7 @@ from starter.cli_support import (
     out,
     run,
 )
+from starter.common_options import PolicyOption, TaskQueueOption
 from starter.errors import explain
 from wiring.search_attributes import register_search_attributes
 
@@ -64,13 +65,8 @@ def setup() -> None:
 
 @commands.command()
 def worker(
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"),
-    ] = None,
-    task_queue: Annotated[
-        str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue to poll")
-    ] = TASK_QUEUE,
+    policy: PolicyOption = None,
+    task_queue: TaskQueueOption = TASK_QUEUE,
 ) -> None:
     """Run a worker until Ctrl-C or SIGTERM; in-flight deliveries finish first."""
     from wiring.metrics import install_metrics_from_environment  # noqa: PLC0415

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ import typer
 from escalation.contract import TASK_QUEUE
 from escalation.integrations import INTEGRATION_NAME_PATTERN
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
+from starter.common_options import PolicyOption, TaskQueueOption
 
 integration_app = typer.Typer(help="Integrations of the HTTP front door.", no_args_is_help=True)
 
@@ -26,13 +26,8 @@ def _fail(message: str) -> typer.Exit:
 
 
 def serve(
-    policy: Annotated[
-        Path | None,
-        typer.Option(help="Policy file (default: $ESCALATION_POLICY, else examples/policy.yaml)"),
-    ] = None,
-    task_queue: Annotated[
-        str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue incidents run on")
-    ] = TASK_QUEUE,
+    policy: PolicyOption = None,
+    task_queue: TaskQueueOption = TASK_QUEUE,
 ) -> None:
     """Run the HTTP front door on $ESCALATION_HTTP_ADDRESS (default 127.0.0.1:8080)."""
     import uvloop  # noqa: PLC0415 - the front door's event loop, as uvicorn would pick

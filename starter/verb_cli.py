@@ -24,6 +24,7 @@ from starter.cli_support import (
     out,
     run,
 )
+from starter.common_options import TaskQueueOption
 from starter.errors import explain
 from starter.opening import open_incident
 
@@ -45,9 +46,7 @@ def open_(
     ] = None,
     dedup_key: Annotated[str | None, typer.Option(help=field_help(Alert, "dedup_key"))] = None,
     source: Annotated[str | None, typer.Option(help=field_help(Alert, "source"))] = None,
-    task_queue: Annotated[
-        str, typer.Option(envvar="ESCALATION_TASK_QUEUE", help="Task queue of the workers")
-    ] = TASK_QUEUE,
+    task_queue: TaskQueueOption = TASK_QUEUE,
     as_json: JsonOption = False,
 ) -> None:
     """Report an incident (or another alert for an open one with the same dedup key)."""

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -108,17 +109,20 @@ class IncidentWorker:
 
     Workflows started through `track` are terminated when the test ends: a workflow left
     running without a worker would hold the time-skipping server's clock for every later test.
+    `deadlock_detection=False` runs activations inline without the SDK's 2 s limit: only for
+    floods, where one catch-up activation legitimately applies thousands of signals (see
+    tests/workflows/test_long_incident.py).
     """
 
     def __init__(
         self,
         client: Client,
-        policy_file: Path,
-        outbox: Outbox,
-        transports: Mapping[Channel, Transport] | None,
+        policy_file: Path = EXAMPLE_POLICY,
+        transports: Mapping[Channel, Transport] | None = None,
         throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
-        *,
         sandbox: Sandbox = "strict",
+        *,
+        outbox: Outbox,
         deadlock_detection: bool = True,
         action_links: ActionLinks | None = None,
         reply_codes: bool = False,
@@ -170,35 +174,9 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
     """Builds started workers; each stops at the end of the test."""
     started: list[IncidentWorker] = []
 
-    def build(
-        client: Client,
-        policy_file: Path = EXAMPLE_POLICY,
-        transports: Mapping[Channel, Transport] | None = None,
-        throttle_request: Callable[..., Awaitable[str]] = request_throttle_slot,
-        sandbox: Sandbox = "strict",
-        *,
-        deadlock_detection: bool = True,
-        action_links: ActionLinks | None = None,
-        reply_codes: bool = False,
-        slack: SlackActivities | None = None,
-        archive: Archive | None = None,
-    ) -> IncidentWorker:
-        """`deadlock_detection=False` runs activations inline without the SDK's 2 s limit:
-        only for floods, where one catch-up activation legitimately applies thousands of
-        signals (see tests/workflows/test_long_incident.py)."""
-        incident_worker = IncidentWorker(
-            client,
-            policy_file,
-            outbox,
-            transports,
-            throttle_request,
-            sandbox=sandbox,
-            deadlock_detection=deadlock_detection,
-            action_links=action_links,
-            reply_codes=reply_codes,
-            slack=slack,
-            archive=archive,
-        )
+    def build(*args: Any, **options: Any) -> IncidentWorker:
+        """IncidentWorker's arguments, less the outbox: this test's."""
+        incident_worker = IncidentWorker(*args, outbox=outbox, **options)
         started.append(incident_worker)
         return incident_worker
 
@@ -207,3 +185,13 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
         await incident_worker.terminate_tracked()
         if incident_worker.worker.is_running:
             await incident_worker.worker.shutdown()
+
+
+@pytest_asyncio.fixture
+async def worker(
+    time_skipping_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
+) -> AsyncIterator[IncidentWorker]:
+    """A worker on the example policy, polling the time-skipping server for the whole test."""
+    started = make_worker(time_skipping_env.client)
+    async with started.worker:
+        yield started

@@ -1,13 +1,19 @@
-"""Messages and settings shared by the transport tests."""
+"""Messages, settings and checks shared by the transport tests."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from temporalio.exceptions import ApplicationError
+
 from activities.message_rendering import render
+from activities.provider_errors import TRANSIENT_FAILURE
 from escalation.actions import MessageFacts, Purpose
 from escalation.contacts import Channel
 from escalation.messages import OutboundMessage, RenderedMessage
+from tests.fakes.providers import FakeProviders
 
 EMAIL_FROM = "Escalation <escalation@example.com>"
 FROM_NUMBER = "+15555550100"
@@ -54,3 +60,17 @@ def rendered(
     channel: Channel, purpose: Purpose = "page", **fact_changes: object
 ) -> RenderedMessage:
     return render(outbound(channel, purpose, **fact_changes))
+
+
+def assert_times_out(
+    send: Callable[[], ApplicationError], providers: FakeProviders, provider: str
+) -> None:
+    """A provider that answers too late: the send gives up within the timeout and is retried."""
+    started = time.monotonic()
+
+    error = send()
+
+    assert time.monotonic() - started < 5
+    assert len(providers.wait_for_requests(1)) == 1  # it did arrive; the answer came too late
+    assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
+    assert error.message == f"{provider} unreachable: timed out"

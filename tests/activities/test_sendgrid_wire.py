@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 from activities.provider_errors import RATE_LIMITED, TRANSIENT_FAILURE
 from activities.sendgrid_transport import SendGridTransport, sendgrid_client
 from escalation.messages import PERMANENT_FAILURE
-from tests.activities.support import EMAIL_FROM, QUICK_TIMEOUT, TO_EMAIL, rendered
+from tests.activities.support import EMAIL_FROM, QUICK_TIMEOUT, TO_EMAIL, assert_times_out, rendered
 from tests.fakes.providers import (
     SENDGRID_PATH,
     FakeProviders,
@@ -145,14 +145,8 @@ def test_a_slow_answer_times_out_and_is_retried(
     transport: SendGridTransport, providers: FakeProviders
 ) -> None:
     providers.inject(SENDGRID_PATH, slow(30))
-    started = time.monotonic()
 
-    error = send_failing(transport)
-
-    assert time.monotonic() - started < 5
-    assert len(providers.wait_for_requests(1)) == 1  # it did arrive; the answer came too late
-    assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
-    assert error.message == "SendGrid unreachable: timed out"
+    assert_times_out(lambda: send_failing(transport), providers, "SendGrid")
 
 
 def test_a_refused_connection_is_retried() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -16,7 +15,13 @@ from activities.provider_errors import RATE_LIMITED, TRANSIENT_FAILURE
 from activities.twilio_client import twilio_client
 from activities.twilio_transport import TwilioSmsTransport, TwilioVoiceTransport
 from escalation.messages import PERMANENT_FAILURE
-from tests.activities.support import FROM_NUMBER, MESSAGING_SERVICE_SID, TO_NUMBER, rendered
+from tests.activities.support import (
+    FROM_NUMBER,
+    MESSAGING_SERVICE_SID,
+    TO_NUMBER,
+    assert_times_out,
+    rendered,
+)
 from tests.fakes.providers import (
     CALLS,
     MESSAGES,
@@ -200,14 +205,8 @@ def test_a_slow_answer_times_out_and_is_retried(
     sms: TwilioSmsTransport, providers: FakeProviders
 ) -> None:
     providers.inject(MESSAGES, slow(30))
-    started = time.monotonic()
 
-    error = send_failing(sms)
-
-    assert time.monotonic() - started < 5
-    assert len(providers.wait_for_requests(1)) == 1  # it did arrive; the answer came too late
-    assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
-    assert error.message == "Twilio unreachable: timed out"
+    assert_times_out(lambda: send_failing(sms), providers, "Twilio")
 
 
 def test_a_refused_connection_is_retried(providers: FakeProviders) -> None:

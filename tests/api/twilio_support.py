@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx
@@ -69,6 +70,14 @@ def signature(url: str, form: dict[str, str], token: str = TOKEN) -> str:
     return RequestValidator(token).compute_signature(url, form)
 
 
+class Signing(TypedDict, total=False):
+    """How `post_signed` signs: the query string, the auth token (None: unsigned), the URL."""
+
+    query: dict[str, str] | None
+    token: str | None
+    signed_url: str | None
+
+
 async def post_signed(
     http: httpx.AsyncClient,
     path: str,
@@ -97,18 +106,10 @@ class TwilioFrontDoor:
     outbox: Outbox
 
     async def post(
-        self,
-        path: str,
-        form: dict[str, str],
-        *,
-        query: dict[str, str] | None = None,
-        token: str | None = TOKEN,
-        signed_url: str | None = None,
+        self, path: str, form: dict[str, str], **signing: Unpack[Signing]
     ) -> httpx.Response:
         """POST the form as Twilio would: signed over the public URL (unless told otherwise)."""
-        return await post_signed(
-            self.http, path, form, query=query, token=token, signed_url=signed_url
-        )
+        return await post_signed(self.http, path, form, **signing)
 
     async def sms(self, sender: str, body: str, **kw: str | None) -> httpx.Response:
         return await self.post("/v1/twilio/sms", inbound_sms(sender, body), **kw)

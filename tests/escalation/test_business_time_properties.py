@@ -6,41 +6,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from escalation.business_time import add_business_time, business_time_between
 from escalation.calendars import BusinessCalendar
+from tests.escalation.weekly_strategies import clocks, instants, reproducible, weekly_windows
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-checked = settings(max_examples=150, derandomize=True, database=None, deadline=None)
-
-instants = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
-)
-clock = st.builds(
-    lambda hour, minute: f"{hour:02d}:{minute:02d}", st.integers(0, 23), st.sampled_from([0, 30])
-)
+checked = reproducible(150)
+clock = clocks([0, 30])
 calendars = st.builds(
     lambda zone, hours, holidays: BusinessCalendar.model_validate(
         {"time_zone": zone, "hours": hours, "holidays": holidays}
     ),
     st.sampled_from(ZONES),
-    st.lists(
-        st.fixed_dictionaries(
-            {
-                "days": st.lists(st.sampled_from(DAYS), min_size=1, unique=True),
-                "from": clock,
-                "to": clock,
-            }
-        ),
-        min_size=1,
-        max_size=3,
-    ),
+    st.lists(weekly_windows(clock), min_size=1, max_size=3),
     st.lists(st.dates(min_value=date(2025, 1, 1), max_value=date(2031, 1, 31)), max_size=10),
 )
 amounts = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20))

@@ -21,6 +21,23 @@ def severity_of(policy: Policy, **fields: Any) -> str:
     return classify(policy, alert(**fields)).severity
 
 
+def two_severity_policy(order: tuple[str, str], classification: str) -> Policy:
+    """A one-contact policy with two severities written in `order` (the first the stricter
+    SLAs) and the given classification rules."""
+    first, second = order
+    return parse_policy(
+        f"""
+contacts: {{a: {{email: a@example.com}}}}
+severities:
+  {first}: {{ack_within: 15m, resolve_within: 4h, channels: [email], review: required}}
+  {second}: {{ack_within: 8h, resolve_within: 3d, channels: [email], review: none}}
+tiers: [{{name: One, contacts: [a], escalate_after: 10m}}]
+management: {{contacts: [a]}}
+classification:{classification}
+"""
+    )
+
+
 def test_data_breach_is_critical(example_policy: Policy) -> None:
     result = classify(example_policy, alert(category="data_breach"))
     assert result == Classification(severity="critical", rule="category=data_breach -> critical")
@@ -72,19 +89,12 @@ def test_first_match_wins(example_policy: Policy) -> None:
 
 
 def test_first_match_wins_even_when_a_later_rule_is_more_severe() -> None:
-    policy = parse_policy(
+    policy = two_severity_policy(
+        ("critical", "low"),
         """
-contacts: {a: {email: a@example.com}}
-severities:
-  critical: {ack_within: 15m, resolve_within: 4h, channels: [email], review: required}
-  low: {ack_within: 8h, resolve_within: 3d, channels: [email], review: none}
-tiers: [{name: One, contacts: [a], escalate_after: 10m}]
-management: {contacts: [a]}
-classification:
   - {when: {service: payments}, severity: low}
   - {when: {users_affected_at_least: 1}, severity: critical}
-  - {default: critical}
-"""
+  - {default: critical}""",
     )
     assert severity_of(policy, users_affected=1000) == "low"
 
@@ -120,16 +130,6 @@ def test_more_severe_ranks_by_policy_order(
 
 
 def test_more_severe_follows_the_order_written_not_the_names() -> None:
-    policy = parse_policy(
-        """
-contacts: {a: {email: a@example.com}}
-severities:
-  low: {ack_within: 15m, resolve_within: 4h, channels: [email], review: required}
-  critical: {ack_within: 8h, resolve_within: 3d, channels: [email], review: none}
-tiers: [{name: One, contacts: [a], escalate_after: 10m}]
-management: {contacts: [a]}
-classification: [{default: low}]
-"""
-    )
+    policy = two_severity_policy(("low", "critical"), " [{default: low}]")
     assert more_severe(policy, "low", "critical")
     assert not more_severe(policy, "critical", "low")

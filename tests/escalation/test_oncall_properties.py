@@ -7,40 +7,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from escalation.oncall import Roster
 from escalation.schedules import Override, Schedule
+from tests.escalation.weekly_strategies import DAYS, clocks, instants, reproducible, weekly_windows
 
 PEOPLE = ["alice", "bob", "carol", "dave", "erin"]
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-checked = settings(max_examples=100, derandomize=True, database=None, deadline=None)
-
-instants = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
-)
-clock = st.builds(
-    lambda hour, minute: f"{hour:02d}:{minute:02d}",
-    st.integers(0, 23),
-    st.sampled_from([0, 15, 30, 45]),
-)
-restrictions = st.lists(
-    st.fixed_dictionaries(
-        {
-            "days": st.lists(st.sampled_from(DAYS), min_size=1, unique=True),
-            "from": clock,
-            "to": clock,
-        }
-    ),
-    max_size=2,
-)
+checked = reproducible(100)
+clock = clocks([0, 15, 30, 45])
+restrictions = st.lists(weekly_windows(clock), max_size=2)
 hand_offs = st.one_of(
     st.builds(lambda day, time: f"{day} {time}", st.sampled_from(DAYS), clock),
     st.builds(lambda moment: moment.replace(tzinfo=None).isoformat(timespec="minutes"), instants),

@@ -212,13 +212,6 @@ def test_escalate_back_down_a_tier_is_allowed(example_policy: Policy) -> None:
     assert notifies(actions) == [("page", ["Bob Okafor"])]
 
 
-def test_escalate_a_resolved_incident_is_refused(example_policy: Policy) -> None:
-    state = open_incident(example_policy)
-    do(example_policy, state, resolve_command(), at(5))
-    reason = refused(example_policy, state, Escalate(by="alice", reason="x"))
-    assert reason == "incident is resolved; reopen it first"
-
-
 # --- change_severity -----------------------------------------------------------------------
 
 
@@ -278,11 +271,19 @@ def test_change_severity_after_a_reopen_counts_from_the_reopening(
     assert state.sla.resolve_due == at(hours=10)
 
 
-def test_change_severity_of_a_resolved_incident_is_refused(example_policy: Policy) -> None:
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (Escalate(by="alice", reason="x"), "incident is resolved; reopen it first"),
+        (ChangeSeverity(by="alice", severity="low"), "incident is resolved"),
+    ],
+)
+def test_escalating_or_changing_severity_of_a_resolved_incident_is_refused(
+    example_policy: Policy, command: BaseModel, expected: str
+) -> None:
     state = open_incident(example_policy)
     do(example_policy, state, resolve_command(), at(5))
-    reason = refused(example_policy, state, ChangeSeverity(by="alice", severity="low"))
-    assert reason == "incident is resolved"
+    assert refused(example_policy, state, command) == expected
 
 
 # --- resolve -------------------------------------------------------------------------------

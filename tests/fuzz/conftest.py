@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
 from escalation.incident import IncidentState
 from escalation.policy import Policy
@@ -49,41 +48,33 @@ class Target:
 
 
 @pytest_asyncio.fixture
-async def live_incident(
-    time_skipping_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
-) -> AsyncIterator[Target]:
+async def live_incident(worker: IncidentWorker) -> AsyncIterator[Target]:
     """A triggered medium incident that affects ACME (so client messages are in play)."""
-    worker = make_worker(time_skipping_env.client)
-    async with worker.worker:
-        incident = await start_incident(worker, clients_affected=["acme"])
-        yield Target(worker=worker, policy=load_policy(EXAMPLE_POLICY), incident=incident)
+    incident = await start_incident(worker, clients_affected=["acme"])
+    yield Target(worker=worker, policy=load_policy(EXAMPLE_POLICY), incident=incident)
 
 
 @pytest_asyncio.fixture
-async def live_review(
-    time_skipping_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
-) -> AsyncIterator[Target]:
+async def live_review(worker: IncidentWorker) -> AsyncIterator[Target]:
     """A critical incident, acknowledged and resolved, and its open post-incident review."""
-    worker = make_worker(time_skipping_env.client)
-    async with worker.worker:
-        incident = await start_incident(worker, severity="critical")
-        # Acknowledge once the opening pages are out: a page still in flight is called off by
-        # the acknowledgment, a race that belongs to the delivery tests, not to this fixture.
-        with contextlib.suppress(AssertionError):
-            await poll(
-                lambda: incident_status(incident),
-                pages_settled,
-                "opening pages delivered",
-                seconds=5,
-            )
-        async with asyncio.timeout(STEP_SECONDS):
-            await incident.execute_update("acknowledge", {"by": "alice"})
-        async with asyncio.timeout(STEP_SECONDS):
-            await incident.execute_update("resolve", RESOLVE)
-        state = await wait_for(incident, lambda s: s.review_workflow_id is not None)
-        assert state.review_workflow_id is not None
-        review = worker.track(state.review_workflow_id)
-        await poll(lambda: review_status(review), lambda r: bool(r.timeline), "review opened")
-        yield Target(
-            worker=worker, policy=load_policy(EXAMPLE_POLICY), incident=incident, review=review
+    incident = await start_incident(worker, severity="critical")
+    # Acknowledge once the opening pages are out: a page still in flight is called off by
+    # the acknowledgment, a race that belongs to the delivery tests, not to this fixture.
+    with contextlib.suppress(AssertionError):
+        await poll(
+            lambda: incident_status(incident),
+            pages_settled,
+            "opening pages delivered",
+            seconds=5,
         )
+    async with asyncio.timeout(STEP_SECONDS):
+        await incident.execute_update("acknowledge", {"by": "alice"})
+    async with asyncio.timeout(STEP_SECONDS):
+        await incident.execute_update("resolve", RESOLVE)
+    state = await wait_for(incident, lambda s: s.review_workflow_id is not None)
+    assert state.review_workflow_id is not None
+    review = worker.track(state.review_workflow_id)
+    await poll(lambda: review_status(review), lambda r: bool(r.timeline), "review opened")
+    yield Target(
+        worker=worker, policy=load_policy(EXAMPLE_POLICY), incident=incident, review=review
+    )

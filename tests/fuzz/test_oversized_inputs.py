@@ -7,12 +7,14 @@ which proves the megabyte went nowhere: not into the timeline, the state or the 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pytest
 from temporalio.client import WorkflowHandle
 
 from escalation.commands import parse_command
+from escalation.logbook import Logbook, TimelineEntry
 from tests.fuzz.conftest import Target
 from tests.fuzz.support import incident_status, poll, review_status
 from tests.fuzz.test_workflow_verbs import refused_update
@@ -104,33 +106,39 @@ STATUS_LIMIT = 100_000
 """The whole `status` JSON after all of the above: a few kilobytes of timeline and messages."""
 
 
-async def send_both_ways(
-    handle: WorkflowHandle, cases: list[tuple[str, dict[str, Any], str]]
-) -> list[str]:
-    """Each case as an update (refused with the message) and as a signal; the expected lines."""
+L = TypeVar("L", bound=Logbook)
+
+
+async def refused_both_ways(
+    handle: WorkflowHandle,
+    read: Callable[[WorkflowHandle], Awaitable[L | None]],
+    cases: list[tuple[str, dict[str, Any], str]],
+) -> tuple[L, list[TimelineEntry]]:
+    """Each case as an update (refused with the message) and as a signal; once every refusal is
+    on the timeline as `rejected`, the state and the entries the cases added."""
+    before = await read(handle)
+    assert before is not None
     expected = []
     for verb, payload, message in cases:
         refusal = await refused_update(handle, verb, payload)
         assert refusal.startswith(f"{verb}: {message}"), refusal
         await handle.signal(verb, payload)
         expected.append(refusal)
-    return expected
+    after = await poll(
+        lambda: read(handle),
+        lambda s: s is not None and len(s.timeline) >= len(before.timeline) + len(expected),
+        f"{handle.id}: oversized rejections",
+    )
+    added = after.timeline[len(before.timeline) :]
+    assert [(e.kind, e.detail) for e in added] == [("rejected", line) for line in expected]
+    return after, added
 
 
 async def test_oversized_incident_arguments_are_refused_and_not_stored(
     live_incident: Target,
 ) -> None:
     handle = live_incident.incident
-    before = await incident_status(handle)
-    assert before is not None
-    expected = await send_both_ways(handle, INCIDENT_OVERSIZED)
-    after = await poll(
-        lambda: incident_status(handle),
-        lambda s: len(s.timeline) >= len(before.timeline) + len(expected),
-        "oversized rejections",
-    )
-    added = after.timeline[len(before.timeline) :]
-    assert [(e.kind, e.detail) for e in added] == [("rejected", line) for line in expected]
+    after, added = await refused_both_ways(handle, incident_status, INCIDENT_OVERSIZED)
     # a `by` that fails validation is still named in the record, cut to its first 100 characters
     assert [e.actor for e in added][:3] == ["alice", "alice", "Z" * 100]
     assert len(after.model_dump_json()) < STATUS_LIMIT
@@ -142,15 +150,7 @@ async def test_oversized_incident_arguments_are_refused_and_not_stored(
 async def test_oversized_review_arguments_are_refused_and_not_stored(live_review: Target) -> None:
     review = live_review.review
     assert review is not None
-    before = await review_status(review)
-    expected = await send_both_ways(review, REVIEW_OVERSIZED)
-    after = await poll(
-        lambda: review_status(review),
-        lambda r: len(r.timeline) >= len(before.timeline) + len(expected),
-        "oversized review rejections",
-    )
-    added = after.timeline[len(before.timeline) :]
-    assert [(e.kind, e.detail) for e in added] == [("rejected", line) for line in expected]
+    after, _ = await refused_both_ways(review, review_status, REVIEW_OVERSIZED)
     assert after.action_items == [] and after.feedback == [] and after.status == "open"
     assert len(after.model_dump_json()) < STATUS_LIMIT
     assert await workflow_task_failures(review) == []

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from escalation.alerts import Alert
 from escalation.contract import CommandResult, IncidentStart, incident_workflow_id
+from tests.conftest import IncidentWorker
 from tests.workflows.helpers import start_incident, workflow_task_failures
 from workflows.incident import IncidentWorkflow
 
@@ -70,15 +71,13 @@ async def test_an_update_refused_while_the_incident_opens_fails_the_update_only(
 
 
 async def test_concurrent_acknowledgments_answer_one_ok_and_refuse_the_rest(
-    time_skipping_env: WorkflowEnvironment, make_worker
+    time_skipping_env: WorkflowEnvironment, worker: IncidentWorker
 ) -> None:
-    worker = make_worker(time_skipping_env.client)
-    async with worker.worker:
-        handle = await start_incident(worker)
-        outcomes = await asyncio.gather(
-            *(update_outcome(handle, "acknowledge", {"by": f"p{n}"}) for n in range(20))
-        )
-        assert outcomes.count("ok") == 1, outcomes
-        refusals = [o for o in outcomes if o != "ok"]
-        assert all(o.startswith("acknowledge: already acknowledged by p") for o in refusals)
-        assert await workflow_task_failures(handle) == []
+    handle = await start_incident(worker)
+    outcomes = await asyncio.gather(
+        *(update_outcome(handle, "acknowledge", {"by": f"p{n}"}) for n in range(20))
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    refusals = [o for o in outcomes if o != "ok"]
+    assert all(o.startswith("acknowledge: already acknowledged by p") for o in refusals)
+    assert await workflow_task_failures(handle) == []

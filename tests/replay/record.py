@@ -74,7 +74,9 @@ async def record_scenario(
     with FakeProviders() as providers, FakeSlack() as slack:
         outbox = Outbox(scratch / f"{scenario.name}.jsonl")
         slack_calls = fake_slack_activities(slack) if scenario.slack else None
-        worker = IncidentWorker(client, policy, outbox, providers.transports(), slack=slack_calls)
+        worker = IncidentWorker(
+            client, policy, providers.transports(), outbox=outbox, slack=slack_calls
+        )
         async with worker.worker:
             kept = await scenario.drive(Stage(worker, providers, SCALE, slack))
             saved = []

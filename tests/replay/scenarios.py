@@ -85,13 +85,14 @@ def delivered_to(state: IncidentState, recipient: str) -> bool:
     return bool(records) and all(n.status != "throttled" for n in records)
 
 
-async def until_closed(handle: WorkflowHandle) -> None:
-    """The workflow has completed, so its history is whole."""
-    await poll(
-        handle.describe,
-        lambda d: d.status == WorkflowExecutionStatus.COMPLETED,
-        f"{handle.id} completed",
-    )
+async def until_closed(*handles: WorkflowHandle) -> None:
+    """Each workflow has completed, so its history is whole."""
+    for handle in handles:
+        await poll(
+            handle.describe,
+            lambda d: d.status == WorkflowExecutionStatus.COMPLETED,
+            f"{handle.id} completed",
+        )
 
 
 async def escalated_acked_reviewed(stage: Stage) -> list[str]:
@@ -124,8 +125,7 @@ async def escalated_acked_reviewed(stage: Stage) -> list[str]:
     await review.execute_update("complete_action_item", {"by": "dave", "id": "A2"})
     await review.execute_update("submit_feedback", {"by": "noc@globex.example", "text": "ok"})
     await review.signal("complete_review", {"by": "bob", "summary": "rotation automated"})
-    await until_closed(review)
-    await until_closed(incident)
+    await until_closed(review, incident)
     return [incident.id, review.id]
 
 
@@ -286,8 +286,7 @@ async def told_in_slack(stage: Stage) -> list[str]:
     await incident.execute_update("resolve", RESOLVE | {"via": "Slack"})
     review = await review_of(stage.worker, incident)
     await review.signal("complete_review", {"by": "alice", "summary": "rotation automated"})
-    await until_closed(review)
-    await until_closed(incident)
+    await until_closed(review, incident)
     return [incident.id]
 
 
@@ -302,8 +301,7 @@ async def raised_into_slack(stage: Stage) -> list[str]:
     await incident.signal("resolve", RESOLVE | {"via": "Slack"})
     review = await review_of(stage.worker, incident)
     await review.execute_update("complete_review", {"by": "alice", "summary": "capacity added"})
-    await until_closed(review)
-    await until_closed(incident)
+    await until_closed(review, incident)
     return [incident.id]
 
 

@@ -3,10 +3,12 @@ a refused channel falls back within one attempt; an outage is ridden out without
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from activities.delivery import Transport
@@ -36,6 +38,19 @@ def sms_only_policy(tmp_path: Path) -> Path:
     return policy_variant(tmp_path, SMS_ONLY_POLICY, "channels: [sms], review: required")
 
 
+@pytest_asyncio.fixture
+async def sms_only_worker(
+    time_skipping_env: WorkflowEnvironment,
+    make_worker: Callable[..., IncidentWorker],
+    provider_transports: dict[Channel, Transport],
+    sms_only_policy: Path,
+) -> AsyncIterator[IncidentWorker]:
+    """A worker paging by SMS only, through the real SDKs against the fake providers."""
+    worker = make_worker(time_skipping_env.client, sms_only_policy, provider_transports)
+    async with worker.worker:
+        yield worker
+
+
 def accepted(providers: FakeProviders, suffix: str, to: str) -> int:
     """How many messages the provider accepted for one address: the duplicates a person sees."""
     return sum(
@@ -60,54 +75,44 @@ async def paged_until(
     return state, alice
 
 
+async def sms_refused(
+    providers: FakeProviders, worker: IncidentWorker, code: int, why: str, then: Channel
+) -> tuple[IncidentState, list[NotificationRecord]]:
+    """Twilio refuses Alice's SMS with `code`: her page goes out on `then` instead."""
+    providers.inject(MESSAGES, twilio_error(400, code, why))
+    state, alice = await paged_until(worker, then)
+    assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), (then, "sent")]
+    return state, alice
+
+
 async def test_an_invalid_number_falls_back_to_email_within_one_attempt(
-    time_skipping_env: WorkflowEnvironment,
-    make_worker,
-    providers,
-    provider_transports,
-    sms_only_policy,
+    providers: FakeProviders,
+    sms_only_worker: IncidentWorker,
 ) -> None:
-    providers.inject(
-        MESSAGES, twilio_error(400, 21211, "The 'To' number is not a valid phone number.")
-    )
-    env = time_skipping_env
-    worker = make_worker(env.client, sms_only_policy, provider_transports)
-    async with worker.worker:
-        state, alice = await paged_until(worker, "email")
-        assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("email", "sent")]
-        assert "error 21211" in (alice[0].error or "")
-        assert alice[1].provider_id
-        assert len(providers.requests_to(MESSAGES)) == 1
-        assert providers.requests_to(CALLS) == []  # the number is unusable: no call to it either
-        fallback = entries(state, "fallback")[0]
-        assert fallback.detail.startswith("sms to Alice Ng failed (")
-        assert fallback.detail.endswith("trying email")
+    invalid = "The 'To' number is not a valid phone number."
+    state, alice = await sms_refused(providers, sms_only_worker, 21211, invalid, "email")
+    assert "error 21211" in (alice[0].error or "")
+    assert alice[1].provider_id
+    assert len(providers.requests_to(MESSAGES)) == 1
+    assert providers.requests_to(CALLS) == []  # the number is unusable: no call to it either
+    fallback = entries(state, "fallback")[0]
+    assert fallback.detail.startswith("sms to Alice Ng failed (")
+    assert fallback.detail.endswith("trying email")
 
 
 async def test_an_unsubscribed_number_is_called_instead(
-    time_skipping_env: WorkflowEnvironment,
-    make_worker,
-    providers,
-    provider_transports,
-    sms_only_policy,
+    providers: FakeProviders,
+    sms_only_worker: IncidentWorker,
 ) -> None:
-    providers.inject(
-        MESSAGES, twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
-    )
-    env = time_skipping_env
-    worker = make_worker(env.client, sms_only_policy, provider_transports)
-    async with worker.worker:
-        _, alice = await paged_until(worker, "voice")
-        assert [(n.channel, n.status) for n in alice] == [("sms", "failed"), ("voice", "sent")]
-        assert alice[1].provider_id.startswith("CA")
+    unsubscribed = "Attempt to send to unsubscribed recipient"
+    _, alice = await sms_refused(providers, sms_only_worker, 21610, unsubscribed, "voice")
+    assert alice[1].provider_id.startswith("CA")
 
 
 async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(
     time_skipping_env: WorkflowEnvironment,
-    make_worker,
-    providers,
-    provider_transports,
-    sms_only_policy,
+    providers: FakeProviders,
+    sms_only_worker: IncidentWorker,
 ) -> None:
     providers.inject(
         MESSAGES,
@@ -115,28 +120,22 @@ async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(
         10_000,
     )
     env = time_skipping_env
-    worker = make_worker(env.client, sms_only_policy, provider_transports)
-    async with worker.worker:
-        handle = await start_incident(worker, severity="critical")
-        await env.sleep(timedelta(minutes=9))
-        assert accepted(providers, MESSAGES, "+15555550101") == 0
-        failed_attempts = len(providers.requests_to(MESSAGES))
-        assert failed_attempts > 3
-        providers.recover()
-        await env.sleep(timedelta(minutes=3))
-        state = await wait_for(
-            handle,
-            lambda s: any(
-                n.recipient == "Alice Ng" and n.status == "sent" for n in s.notifications
-            ),
-        )
-        page = next(
-            n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page"
-        )
-        assert (page.channel, page.status) == ("sms", "sent")
-        assert page.provider_id.startswith("SM")
-        assert accepted(providers, MESSAGES, "+15555550101") == 1
-        assert entries(state, "fallback") == []
+    handle = await start_incident(sms_only_worker, severity="critical")
+    await env.sleep(timedelta(minutes=9))
+    assert accepted(providers, MESSAGES, "+15555550101") == 0
+    failed_attempts = len(providers.requests_to(MESSAGES))
+    assert failed_attempts > 3
+    providers.recover()
+    await env.sleep(timedelta(minutes=3))
+    state = await wait_for(
+        handle,
+        lambda s: any(n.recipient == "Alice Ng" and n.status == "sent" for n in s.notifications),
+    )
+    page = next(n for n in state.notifications if n.recipient == "Alice Ng" and n.purpose == "page")
+    assert (page.channel, page.status) == ("sms", "sent")
+    assert page.provider_id.startswith("SM")
+    assert accepted(providers, MESSAGES, "+15555550101") == 1
+    assert entries(state, "fallback") == []
 
 
 class BrokenSms:

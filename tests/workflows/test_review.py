@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.review import ReviewState
+from tests.conftest import IncidentWorker
 from tests.polling import poll
 from tests.workflows.helpers import (
     entries,
@@ -62,27 +63,25 @@ async def refusal(handle: WorkflowHandle, verb: str, payload: object) -> str:
 
 
 async def test_resolving_a_critical_incident_starts_its_review_and_stays_resolved(
-    time_skipping_env: WorkflowEnvironment, make_worker
+    time_skipping_env: WorkflowEnvironment, worker: IncidentWorker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        incident, review = await resolved_critical_incident(env, worker)
-        assert review.id.startswith(f"review-{(await status(incident)).key}-")
-        state = await review_status(review)
-        assert (state.owner, state.status) == (
-            "bob",
-            "open",
-        )  # policy: payments reviews are owned by bob
-        incident_state = await status(incident)
-        assert incident_state.resolved_at is not None
-        assert state.due_at - incident_state.resolved_at == timedelta(days=5)
-        assert incident_state.status == "resolved"
-        incident_state = await wait_for(
-            incident, lambda s: any(n.purpose == "final_report_client" for n in s.notifications)
-        )
-        to = {n.to for n in incident_state.notifications if n.purpose == "final_report_client"}
-        assert to == {"ops@acme.example", "noc@globex.example", "frank@example.com"}
+    incident, review = await resolved_critical_incident(env, worker)
+    assert review.id.startswith(f"review-{(await status(incident)).key}-")
+    state = await review_status(review)
+    assert (state.owner, state.status) == (
+        "bob",
+        "open",
+    )  # policy: payments reviews are owned by bob
+    incident_state = await status(incident)
+    assert incident_state.resolved_at is not None
+    assert state.due_at - incident_state.resolved_at == timedelta(days=5)
+    assert incident_state.status == "resolved"
+    incident_state = await wait_for(
+        incident, lambda s: any(n.purpose == "final_report_client" for n in s.notifications)
+    )
+    to = {n.to for n in incident_state.notifications if n.purpose == "final_report_client"}
+    assert to == {"ops@acme.example", "noc@globex.example", "frank@example.com"}
 
 
 async def test_the_ui_lists_every_review_signal_with_a_description(
@@ -107,94 +106,85 @@ async def test_a_low_incident_needs_no_review(
 
 
 async def test_reminders_and_overdue_escalation_fire_at_their_times(
-    time_skipping_env: WorkflowEnvironment, make_worker
+    time_skipping_env: WorkflowEnvironment, worker: IncidentWorker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        _, review = await resolved_critical_incident(env, worker)
-        opened = (await review_status(review)).opened_at
-        await env.sleep(timedelta(days=6, minutes=1))
-        state = await wait_for_review(review, lambda r: len(entries(r, "reminder")) == 2)
-        reminders = [(e.at - opened) for e in entries(state, "reminder")]
-        overdue = [(e.at - opened) for e in entries(state, "overdue")]
-        assert [round(d.total_seconds() / 3600) for d in reminders] == [4 * 24, 6 * 24]
-        assert [round(d.total_seconds() / 3600) for d in overdue] == [5 * 24]
-        assert state.overdue_escalated
-        purposes = {(n.purpose, n.recipient) for n in state.notifications}
-        assert ("review_overdue", "Erin Walsh (Head of Support)") in purposes
-        assert ("review_reminder", "Bob Okafor") in purposes
-        assert ("review_assigned", "Bob Okafor") in purposes
+    _, review = await resolved_critical_incident(env, worker)
+    opened = (await review_status(review)).opened_at
+    await env.sleep(timedelta(days=6, minutes=1))
+    state = await wait_for_review(review, lambda r: len(entries(r, "reminder")) == 2)
+    reminders = [(e.at - opened) for e in entries(state, "reminder")]
+    overdue = [(e.at - opened) for e in entries(state, "overdue")]
+    assert [round(d.total_seconds() / 3600) for d in reminders] == [4 * 24, 6 * 24]
+    assert [round(d.total_seconds() / 3600) for d in overdue] == [5 * 24]
+    assert state.overdue_escalated
+    purposes = {(n.purpose, n.recipient) for n in state.notifications}
+    assert ("review_overdue", "Erin Walsh (Head of Support)") in purposes
+    assert ("review_reminder", "Bob Okafor") in purposes
+    assert ("review_assigned", "Bob Okafor") in purposes
 
 
 async def test_action_items_gate_completion_then_the_incident_closes(
-    time_skipping_env: WorkflowEnvironment, make_worker
+    time_skipping_env: WorkflowEnvironment, worker: IncidentWorker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        incident, review = await resolved_critical_incident(env, worker)
-        due = (await review_status(review)).opened_at + timedelta(days=2)
-        added = await review.execute_update(
-            "add_action_item",
-            {"by": "bob", "title": "alert before expiry", "owner": "carol", "due": due.isoformat()},
-        )
-        assert added.startswith("A1: alert before expiry")
-        await review.execute_update(
-            "submit_feedback", {"by": "ops@acme.example", "text": "updates were timely"}
-        )
-        reason = await refusal(review, "complete_review", {"by": "bob", "summary": "done"})
-        assert (
-            reason
-            == "complete_review: blocking action items are still open: A1 (alert before expiry)"
-        )
-        assert "no action item 'A9' (action items: A1)" in await refusal(
-            review, "complete_action_item", {"by": "carol", "id": "A9"}
-        )
-        assert "text: Field required" in await refusal(review, "submit_feedback", {"by": "x"})
-        await env.sleep(timedelta(days=2, minutes=1))
-        state = await wait_for_review(
-            review, lambda r: any("A1 is overdue" in e.detail for e in r.timeline)
-        )
-        assert ("action_item_reminder", "Carol Diaz") in {
-            (n.purpose, n.recipient) for n in state.notifications
-        }
-        await review.execute_update("complete_action_item", {"by": "carol", "id": "A1"})
-        assert "already completed by carol" in await refusal(
-            review, "complete_action_item", {"by": "c", "id": "A1"}
-        )
-        await review.execute_update(
-            "complete_review", {"by": "bob", "summary": "rotation automated"}
-        )
-        final = ReviewState.model_validate(await review.result())
-        assert final.status == "completed"
-        assert [f.text for f in final.feedback] == ["updates were timely"]
-        closed = await incident.result()
-        assert closed.status == "closed"
-        assert entries(closed, "review_completed")[0].detail == "rotation automated"
-        reports = {
-            (n.purpose, n.to) for n in final.notifications if n.purpose.startswith("final_report")
-        }
-        assert ("final_report", "frank@example.com") in reports
-        assert ("final_report_client", "ops@acme.example") in reports
-        assert await workflow_task_failures(review) == []
+    incident, review = await resolved_critical_incident(env, worker)
+    due = (await review_status(review)).opened_at + timedelta(days=2)
+    added = await review.execute_update(
+        "add_action_item",
+        {"by": "bob", "title": "alert before expiry", "owner": "carol", "due": due.isoformat()},
+    )
+    assert added.startswith("A1: alert before expiry")
+    await review.execute_update(
+        "submit_feedback", {"by": "ops@acme.example", "text": "updates were timely"}
+    )
+    reason = await refusal(review, "complete_review", {"by": "bob", "summary": "done"})
+    assert (
+        reason == "complete_review: blocking action items are still open: A1 (alert before expiry)"
+    )
+    assert "no action item 'A9' (action items: A1)" in await refusal(
+        review, "complete_action_item", {"by": "carol", "id": "A9"}
+    )
+    assert "text: Field required" in await refusal(review, "submit_feedback", {"by": "x"})
+    await env.sleep(timedelta(days=2, minutes=1))
+    state = await wait_for_review(
+        review, lambda r: any("A1 is overdue" in e.detail for e in r.timeline)
+    )
+    assert ("action_item_reminder", "Carol Diaz") in {
+        (n.purpose, n.recipient) for n in state.notifications
+    }
+    await review.execute_update("complete_action_item", {"by": "carol", "id": "A1"})
+    assert "already completed by carol" in await refusal(
+        review, "complete_action_item", {"by": "c", "id": "A1"}
+    )
+    await review.execute_update("complete_review", {"by": "bob", "summary": "rotation automated"})
+    final = ReviewState.model_validate(await review.result())
+    assert final.status == "completed"
+    assert [f.text for f in final.feedback] == ["updates were timely"]
+    closed = await incident.result()
+    assert closed.status == "closed"
+    assert entries(closed, "review_completed")[0].detail == "rotation automated"
+    reports = {
+        (n.purpose, n.to) for n in final.notifications if n.purpose.startswith("final_report")
+    }
+    assert ("final_report", "frank@example.com") in reports
+    assert ("final_report_client", "ops@acme.example") in reports
+    assert await workflow_task_failures(review) == []
 
 
 async def test_the_review_outlives_the_incident_workflow(
-    time_skipping_env: WorkflowEnvironment, make_worker
+    time_skipping_env: WorkflowEnvironment, worker: IncidentWorker
 ) -> None:
     env = time_skipping_env
-    worker = make_worker(env.client)
-    async with worker.worker:
-        incident, review = await resolved_critical_incident(env, worker)
-        await incident.terminate("operator ended it")
-        assert (await review.describe()).status == WorkflowExecutionStatus.RUNNING
-        await review.signal("complete_review", "not an object")
-        await review.execute_update("complete_review", {"by": "bob", "summary": "ok"})
-        final = ReviewState.model_validate(await review.result())
-        assert final.status == "completed"
-        assert entries(final, "rejected")[0].detail.startswith("complete_review: argument:")
-        assert [e.detail for e in entries(final, "warning")] == [
-            "could not tell the incident: ApplicationError: "
-            "Unable to signal external workflow because it was not found"
-        ]
+    incident, review = await resolved_critical_incident(env, worker)
+    await incident.terminate("operator ended it")
+    assert (await review.describe()).status == WorkflowExecutionStatus.RUNNING
+    await review.signal("complete_review", "not an object")
+    await review.execute_update("complete_review", {"by": "bob", "summary": "ok"})
+    final = ReviewState.model_validate(await review.result())
+    assert final.status == "completed"
+    assert entries(final, "rejected")[0].detail.startswith("complete_review: argument:")
+    assert [e.detail for e in entries(final, "warning")] == [
+        "could not tell the incident: ApplicationError: "
+        "Unable to signal external workflow because it was not found"
+    ]
