@@ -24,6 +24,7 @@ from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
 from workflows.archiving import ARCHIVED
 from workflows.client_contracts import CLIENT_CLOCKS
+from workflows.handoff_notices import HANDOFF_NOTICES
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
@@ -31,7 +32,11 @@ from workflows.incident import (
     REVIEW_ID_PER_RUN,
     IncidentWorkflow,
 )
-from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
+from workflows.incident_verbs import (
+    BREACH_FOLLOWS_SEVERITY,
+    REOPEN_FORGETS_REACH,
+    REVIEW_FOLLOWS_RESOLUTION,
+)
 from workflows.on_call_paging import SCHEDULES_PAGED
 from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.receipts import RECEIPT_FALLBACK
@@ -142,6 +147,8 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         CLIENT_CLOCKS,
         ARCHIVED,
         SCHEDULES_PAGED,
+        HANDOFF_NOTICES,
+        REOPEN_FORGETS_REACH,
     } <= patches  # newer code paths are recorded too
 
 
