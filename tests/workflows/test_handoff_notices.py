@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from escalation.handoff_notices import HANDOFF_SIGNAL, ScheduleLog
 from escalation.on_call_overrides import SCHEDULE_WORKFLOW, ScheduleStart, schedule_workflow_id
 from escalation.policy_loader import load_policy
+from tests.conftest import IncidentWorker
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders
 from tests.polling import poll
 from tests.workflows.test_schedule_paging import schedule_policy, tier, weekly_rotation
@@ -23,6 +24,14 @@ from worker.handoff_start import start_handoff_notices
 from workflows.handoff_notices import HANDOFF_LOG_QUERY
 
 BOB_PHONE = "+15555550102"
+
+
+async def notifying_worker(
+    env: WorkflowEnvironment, make_worker, providers: FakeProviders, directory: Path, notify: bool
+) -> tuple[IncidentWorker, Path]:
+    """A worker on the fake providers, with a policy whose `primary` hands off in 5 minutes."""
+    policy = await notifying_policy(env, directory, notify)
+    return make_worker(env.client, policy, transports=providers.transports()), policy
 
 
 async def notifying_policy(env: WorkflowEnvironment, directory: Path, notify: bool) -> Path:
@@ -58,8 +67,7 @@ async def test_the_incoming_person_hears_of_their_shift_at_the_hand_off(
     time_skipping_env: WorkflowEnvironment, make_worker, providers: FakeProviders, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    policy = await notifying_policy(env, tmp_path, notify=True)
-    worker = make_worker(env.client, policy, transports=providers.transports())
+    worker, policy = await notifying_worker(env, make_worker, providers, tmp_path, True)
     async with worker.worker:
         started = await start_handoff_notices(env.client, load_policy(policy), worker.task_queue)
         assert started == ["primary"]
@@ -91,8 +99,7 @@ async def test_a_schedule_without_the_flag_sends_no_notice(
     time_skipping_env: WorkflowEnvironment, make_worker, providers: FakeProviders, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    policy = await notifying_policy(env, tmp_path, notify=False)
-    worker = make_worker(env.client, policy, transports=providers.transports())
+    worker, policy = await notifying_worker(env, make_worker, providers, tmp_path, False)
     async with worker.worker:
         assert await start_handoff_notices(env.client, load_policy(policy), worker.task_queue) == []
         # Asked anyway (as a worker with an older policy would), the workflow reads the policy.
