@@ -31,6 +31,7 @@ HEADLINES: dict[str, str] = {
     "review_reminder": "Post-incident review reminder",
     "review_overdue": "Post-incident review overdue",
     "action_item_reminder": "Action item due",
+    "handoff": "Your on-call shift",
 }
 
 ACK_PURPOSES: frozenset[str] = frozenset(
@@ -71,16 +72,17 @@ def render(
         "reply_code": reply_code,
     }
     environment = _templates()
-    subject = " ".join(environment.get_template("subject.j2").render(context).split())
+    own = "handoff_" if message.purpose == "handoff" else ""  # a shift notice has its own words
+    subject = " ".join(environment.get_template(f"{own}subject.j2").render(context).split())
     html: str | None = None
     if message.channel == "sms":
-        text = _sms_text(environment.get_template("sms.j2"), context)
+        text = _sms_text(environment.get_template(f"{own}sms.j2"), context)
     else:
-        text = environment.get_template(f"{message.channel}.j2").render(context).strip()
+        text = environment.get_template(f"{own}{message.channel}.j2").render(context).strip()
     if message.channel == "email" and client_facing:
         text, html = render_client_email(message)
     elif message.channel == "email":
-        html = environment.get_template("email.html.j2").render(context).strip()
+        html = environment.get_template(f"{own}email.html.j2").render(context).strip()
     return RenderedMessage(
         notification_id=message.notification_id,
         channel=message.channel,

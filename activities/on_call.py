@@ -20,6 +20,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.calendar_feeds import CalendarUnavailable, calendars_of, read_feed
 from escalation.durations import format_duration
+from escalation.handoff_notices import HANDOFF_HORIZON, HandoffPlan, plan_handoff
 from escalation.on_call_models import OnCallAnswer, OnCallQuestion
 from escalation.on_call_overrides import OVERRIDES_QUERY, schedule_workflow_id
 from escalation.oncall import Roster
@@ -49,7 +50,8 @@ class OnCallActivities:
         """Who `question.schedule_name` has on call at `question.at`, overrides included."""
         overrides = await schedule_overrides(activity.client(), question.schedule_name)
         warnings: list[str] = []
-        calendars = await asyncio.to_thread(self._calendars, question, warnings)
+        window = (question.at - CALENDAR_WINDOW, question.at + CALENDAR_WINDOW)
+        calendars = await asyncio.to_thread(self._calendars, question, window, warnings)
         roster = Roster(
             name=question.schedule_name,
             schedule=question.schedule,
@@ -61,8 +63,25 @@ class OnCallActivities:
             schedule=question.schedule_name, who=who, source=source, warnings=warnings
         )
 
-    def _calendars(self, question: OnCallQuestion, warnings: list[str]) -> dict:
-        start, end = question.at - CALENDAR_WINDOW, question.at + CALENDAR_WINDOW
+    @activity.defn(name="next_handoff")
+    async def next_handoff(self, question: OnCallQuestion) -> HandoffPlan:
+        """The first hand-off of `question.schedule_name` after `question.at`, and who comes in:
+        planned here (calendars read, overrides asked) so the workflow's replay reads it back."""
+        overrides = await schedule_overrides(activity.client(), question.schedule_name)
+        window = (question.at - CALENDAR_WINDOW, question.at + HANDOFF_HORIZON)
+        calendars = await asyncio.to_thread(self._calendars, question, window, [])
+        roster = Roster(
+            name=question.schedule_name,
+            schedule=question.schedule,
+            overrides=overrides,
+            calendars=calendars,
+        )
+        return plan_handoff(roster, question.at, question.schedule.notify_handoffs)
+
+    def _calendars(
+        self, question: OnCallQuestion, window: tuple[datetime, datetime], warnings: list[str]
+    ) -> dict:
+        start, end = window
 
         def read(source: str, policy_dir: Path) -> bytes:
             return self._read(source, policy_dir, warnings)

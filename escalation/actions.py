@@ -30,6 +30,7 @@ Purpose = Literal[
     "review_reminder",
     "review_overdue",
     "action_item_reminder",
+    "handoff",
 ]
 
 

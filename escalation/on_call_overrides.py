@@ -57,6 +57,8 @@ class ScheduleStart(BaseModel):
 
     schedule: str
     overrides: list[Override] = []
+    handoffs: bool = False
+    """Hand-off notices were asked for (`notify_handoffs`): the run plans and sends them."""
 
 
 SET_EXAMPLE = '{"who": "carol", "from": "2026-12-07T09:00+01:00", "to": "2026-12-08T09:00+01:00"}'

@@ -208,6 +208,9 @@ class Schedule(_ScheduleModel):
     layers: list[Layer] = Field(
         min_length=1, description="Later layers win wherever they have someone on call"
     )
+    notify_handoffs: bool = Field(
+        False, description="Tell the incoming person by SMS and email at each hand-off"
+    )
 
 
 class Override(_ScheduleModel):

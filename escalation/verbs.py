@@ -30,13 +30,16 @@ def apply(
     now: datetime,
     *,
     breaches_follow_severity: bool = True,
+    reopen_forgets_reach: bool = True,
 ) -> list[Action]:
     """Carry out an accepted verb. Call `refusal` first: this assumes the verb is allowed.
 
-    `breaches_follow_severity=False` is how incidents started before that rule replay (see
-    `follow_severity`)."""
+    `breaches_follow_severity=False` and `reopen_forgets_reach=False` are how incidents started
+    before those rules replay (see `follow_severity`, `forget_reach`)."""
     previous = state.severity
     written = len(state.timeline)
+    if isinstance(command, cmd.Reopen) and reopen_forgets_reach:
+        forget_reach(state)
     actions = _EFFECTS[type(command)](policy, state, command, now)
     _stamp_channel(state, command, written)
     if isinstance(command, cmd.ChangeSeverity) and breaches_follow_severity:
@@ -51,6 +54,13 @@ def _stamp_channel(state: IncidentState, command: BaseModel, written: int) -> No
         for entry in state.timeline[written:]:
             if entry.actor == command.by:  # type: ignore[attr-defined]
                 entry.via = via
+
+
+def forget_reach(state: IncidentState) -> None:
+    """A reopen starts again at cycle 0, so no tier has reached anyone in it yet: a reach kept
+    from before would let a last tier with nobody on call wait out its window instead of
+    engaging management at once."""
+    state.reach.reached_in_cycle = -1
 
 
 def follow_severity(state: IncidentState, previous: str, now: datetime) -> None:

@@ -27,6 +27,7 @@ from escalation.contacts import Channel
 from escalation.policy import Policy
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import workflow_runner
+from worker.handoff_start import start_handoff_notices
 from worker.open_incidents import open_incidents_gauge
 from worker.settings import WorkerSettings, worker_settings
 from workflows.incident import IncidentWorkflow
@@ -69,11 +70,13 @@ def activities_of(
     reports = ReportActivities(transports["email"])
     policies = PolicyActivities(policy_file, policy, slack=bool(slack))
     archiving = ArchiveActivities(archive)
+    on_call = OnCallActivities(policy_file.parent)
     return [
         delivery.deliver_notification,
         reports.deliver_final_report,
         policies.snapshot_policy,
-        OnCallActivities(policy_file.parent).who_is_on_call,
+        on_call.who_is_on_call,
+        on_call.next_handoff,
         throttle_request,
         archiving.archive_incident,
         archiving.archive_review,
@@ -125,6 +128,9 @@ async def run_worker(
         loop.add_signal_handler(signum, stop.set)
     async with worker, open_incidents_gauge(client, list(settings.policy.severities)):
         log.info("worker polling task queue %r on %s", settings.task_queue, client.namespace)
+        notified = await start_handoff_notices(client, settings.policy, settings.task_queue)
+        if notified:
+            log.info("hand-off notices for schedules: %s", ", ".join(notified))
         await stop.wait()
         log.info("stopping: finishing in-flight activities")
     log.info("worker stopped")

@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
         EXAMPLES,
         ChangeSeverity,
         MalformedCommand,
+        Reopen,
         parse_command,
     )
     from escalation.contract import (
@@ -37,6 +38,11 @@ REVIEW_FOLLOWS_RESOLUTION = "review-follows-last-resolution"
 """Patch id (2026-12-02): a review started on the first resolution kept that snapshot through a
 reopen and a second resolution, and its final report told the first cause and fix. Now each later
 resolution is signalled to the running review (`incident_resolved`)."""
+
+REOPEN_FORGETS_REACH = "reopen-forgets-reach"
+"""Patch id (2026-12-02): a reopen reset the cycle to 0 but kept the reach of the cycle before, so
+a last tier with nobody on call after the reopen waited out its window instead of engaging
+management at once; that engagement is new commands, hence the patch (`verbs.forget_reach`)."""
 
 REVIEW_DONE = '{"review_id": "review-<key>-<run>", "by": "alice", "summary": "..."}'
 
@@ -75,6 +81,7 @@ class ReceivesVerbs:
             command,
             workflow.now(),
             breaches_follow_severity=self._breaches_follow_severity(command),
+            reopen_forgets_reach=self._reopen_forgets_reach(command),
         )
         self._actions += after_command(self._policy, state, command, clients, workflow.now())
         if previous == "triggered" and state.status != "triggered":
@@ -101,6 +108,13 @@ class ReceivesVerbs:
         never meet one record no marker."""
         if isinstance(command, ChangeSeverity) and is_breached(self.state):
             return workflow.patched(BREACH_FOLLOWS_SEVERITY)
+        return True
+
+    def _reopen_forgets_reach(self, command: BaseModel) -> bool:
+        """Asked only on a reopen of an incident whose tiers page schedules (only those can find
+        nobody on call), so other runs record no marker."""
+        if isinstance(command, Reopen) and self.state.pages_schedules:
+            return workflow.patched(REOPEN_FORGETS_REACH)
         return True
 
     def _validate(self, verb: str, payload: Any) -> None:

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.schedules import Override
     from workflows.failures import Refusal
+    from workflows.handoff_notices import SendsHandoffNotices
     from workflows.verb_handlers import refuse
 
 Command = TypeVar("Command", SetOverride, RemoveOverride)
@@ -45,14 +46,15 @@ policy read), and a schedule workflow lives for as long as the schedule does."""
 
 
 @workflow.defn(name=SCHEDULE_WORKFLOW)
-class OnCallScheduleWorkflow:
-    """Holds one schedule's overrides until they end."""
+class OnCallScheduleWorkflow(SendsHandoffNotices):
+    """Holds one schedule's overrides until they end; asked to, tells people about hand-offs."""
 
     @workflow.init
     def __init__(self, start: ScheduleStart) -> None:
         self._schedule = start.schedule
         self._overrides: list[Override] = list(start.overrides)
         self._changed = False
+        self._start_notices(start.handoffs)
 
     @workflow.run
     async def run(self, start: ScheduleStart) -> None:
@@ -61,17 +63,26 @@ class OnCallScheduleWorkflow:
             self._overrides = still_current(self._overrides, workflow.now())
             if self._history_is_long() and workflow.all_handlers_finished():
                 workflow.continue_as_new(
-                    ScheduleStart(schedule=self._schedule, overrides=self._overrides)
+                    ScheduleStart(
+                        schedule=self._schedule, overrides=self._overrides, handoffs=self._handoffs
+                    )
                 )
+            notices = self._notices_wanted()
+            if notices and self._plan is None:
+                await self._plan_handoff()
             ends = next_end(self._overrides)
-            timeout = max(ends - workflow.now(), timedelta(seconds=1)) if ends else None
+            handoff = self._handoff_due_at() if notices else None
+            wake = min((m for m in (ends, handoff) if m is not None), default=None)
+            timeout = max(wake - workflow.now(), timedelta(seconds=1)) if wake else None
             self._changed = False
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
                     lambda: self._changed or self._history_is_long(),
                     timeout=timeout,
-                    timeout_summary="next override ends",
+                    timeout_summary="next override ends" if wake == ends else "next hand-off",
                 )
+            if notices:
+                await self._after_wait(self._changed)
 
     def _history_is_long(self) -> bool:
         info = workflow.info()

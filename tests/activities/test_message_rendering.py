@@ -19,7 +19,8 @@ INCIDENT_ID = "INC-7f3a"
 TIER = "Tier 2 specialists"
 TITLE = "checkout 5xx"
 CHANNELS: list[Channel] = ["email", "sms", "voice"]
-INTERNAL = [p for p in HEADLINES if not p.startswith("client_")]
+INTERNAL = [p for p in HEADLINES if not p.startswith("client_") and p != "handoff"]
+"""Messages about an incident to its people (a shift notice is about no incident)."""
 CLIENT = [p for p in HEADLINES if p.startswith("client_")]
 
 

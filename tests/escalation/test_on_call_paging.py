@@ -13,7 +13,7 @@ import pytest
 from escalation import engine, verbs
 from escalation.actions import Action, AskOnCall, Notify
 from escalation.alerts import Alert
-from escalation.commands import Acknowledge
+from escalation.commands import Acknowledge, Reopen, Resolve
 from escalation.incident import IncidentState
 from escalation.on_call_models import OnCallAnswer
 from escalation.on_call_overrides import (
@@ -104,6 +104,30 @@ def test_nobody_on_the_last_tier_leaves_its_window_to_those_paged_before(
     assert page_on_call(policy, state, ask, answer(None), T0 + timedelta(minutes=10)) == []
     assert state.timeline[-1].kind == "nobody_on_call"
     assert (state.position.tier_index, state.position.exhausted) == (1, False)
+
+
+def test_after_a_reopen_nobody_on_the_last_tier_engages_management_at_once(
+    example_policy: Policy,
+) -> None:
+    """The reach before the reopen does not count: the reopened cycle 0 has reached nobody."""
+    policy = with_tiers(
+        example_policy, {"name": "Only", "schedule": "primary", "escalate_after": "10m"}
+    )
+    alert = Alert(title="x", service="payments")
+    state, actions = engine.open_incident(
+        policy, incident_id="I", key="k", alert=alert, now=T0, pages_schedules=True
+    )
+    (ask,) = [a for a in actions if isinstance(a, AskOnCall)]
+    page_on_call(policy, state, ask, answer("bob"), T0)
+    later = T0 + timedelta(minutes=5)
+    verbs.apply(policy, state, Resolve(by="bob", cause="disk", resolution="rotated"), later)
+    actions = verbs.apply(policy, state, Reopen(by="bob", reason="back"), later)
+    (ask,) = [a for a in actions if isinstance(a, AskOnCall)]
+    assert ask.cycle == 0
+    escalated = page_on_call(policy, state, ask, answer(None), later)
+    assert state.position.management_engaged and state.position.exhausted
+    assert state.timeline[-1].tier == "management"
+    assert {a.audience for a in escalated if isinstance(a, Notify)} == {"management"}
 
 
 def test_an_override_needs_a_policy_contact_and_a_future_end(example_policy: Policy) -> None:

@@ -156,3 +156,18 @@ def test_schedules_survive_the_snapshot_round_trip() -> None:
     """The policy crosses workflow history as JSON; schedules must come back equal."""
     policy = parse_policy(WITH_SCHEDULES)
     assert Policy.model_validate_json(policy.model_dump_json()) == policy
+
+
+def test_hand_off_notices_are_asked_per_schedule_and_checked() -> None:
+    asked = replace_once(
+        WITH_SCHEDULES,
+        "    time_zone: Europe/Berlin\n",
+        "    time_zone: Europe/Berlin\n    notify_handoffs: true\n",
+    )
+    policy = parse_policy(asked)
+    assert policy.schedules["primary"].notify_handoffs
+    assert not policy.schedules["nights"].notify_handoffs  # off unless asked
+    wrong = asked.replace("notify_handoffs: true", "notify_handoffs: weekly")
+    (problem,) = problems(wrong)
+    assert "schedules.primary.notify_handoffs" in problem
+    assert f"line {line_of(wrong, 'notify_handoffs')}" in problem

@@ -22,6 +22,11 @@ from tests.conftest import IncidentWorker
 from tests.fakes.providers import FakeProviders, twilio_error
 from tests.fakes.slack import RATELIMITED, FakeSlack
 from tests.polling import poll
+from tests.replay.handoff_scenario import (
+    handoff_notices,
+    handoff_policy,
+    reopened_schedule_incident,
+)
 from tests.replay.schedule_scenario import override_then_nobody_on_call, schedule_policy
 from tests.replay.sms_codes_scenario import reply_codes_book
 from tests.workflows.helpers import start_incident, wait_for
@@ -382,4 +387,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("client_joins_later", client_joins_later),
     Scenario("override_then_nobody_on_call", override_then_nobody_on_call, policy=schedule_policy),
     Scenario("reply_codes_book", reply_codes_book),
+    Scenario("handoff_notices", handoff_notices, policy=handoff_policy),
+    Scenario("reopened_schedule_incident", reopened_schedule_incident, policy=schedule_policy),
 )

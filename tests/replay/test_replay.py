@@ -25,13 +25,18 @@ from wiring.temporal import workflow_runner
 from worker.runner import WORKFLOWS
 from workflows.archiving import ARCHIVED
 from workflows.client_contracts import CLIENT_CLOCKS
+from workflows.handoff_notices import HANDOFF_NOTICES
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
     NAMED_PEOPLE_CHECKED,
     REVIEW_ID_PER_RUN,
 )
-from workflows.incident_verbs import BREACH_FOLLOWS_SEVERITY, REVIEW_FOLLOWS_RESOLUTION
+from workflows.incident_verbs import (
+    BREACH_FOLLOWS_SEVERITY,
+    REOPEN_FORGETS_REACH,
+    REVIEW_FOLLOWS_RESOLUTION,
+)
 from workflows.on_call_paging import SCHEDULES_PAGED
 from workflows.receipts import RECEIPT_FALLBACK
 from workflows.review import REVIEW_PEOPLE
@@ -141,6 +146,8 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         CLIENT_CLOCKS,
         ARCHIVED,
         SCHEDULES_PAGED,
+        HANDOFF_NOTICES,
+        REOPEN_FORGETS_REACH,
     } <= patches  # newer code paths are recorded too
 
 
