@@ -106,6 +106,7 @@ class Deadline(BaseModel):
         "resolve_sla",
         "client_update",
         "client_sla",
+        "client_pause_limit",
         "review_reminder",
         "review_overdue",
         "action_item_reminder",

@@ -73,7 +73,7 @@ def clock_deadlines(clocks: list[ClientClock], acknowledged: bool) -> list[Deadl
     for clock in clocks:
         if not acknowledged and not clock.ack_breached:
             found.append(Deadline(at=clock.ack_due, kind="client_sla", summary=_name(clock, "ack")))
-        if not clock.resolve_breached:
+        if not clock.resolve_breached and clock.waiting is None:
             found.append(
                 Deadline(at=clock.resolve_due, kind="client_sla", summary=_name(clock, "resolve"))
             )
@@ -97,7 +97,7 @@ def breach_due(
                     f"{format_duration(clock.ack_within)} ({_counted(clock)})",
                 )
             )
-        if not clock.resolve_breached and clock.resolve_due <= now:
+        if not clock.resolve_breached and clock.waiting is None and clock.resolve_due <= now:
             clock.resolve_breached = True
             breached.append(
                 (

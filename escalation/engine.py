@@ -13,6 +13,7 @@ from escalation.actions import Action, Deadline
 from escalation.alerts import Alert
 from escalation.classification import classify
 from escalation.client_clocks import breach_due, clock_deadlines
+from escalation.client_waits import pause_deadlines, resume_expired
 from escalation.durations import format_duration
 from escalation.incident import EscalationPosition, IncidentState, SlaClocks
 from escalation.policy import Policy
@@ -192,7 +193,8 @@ def _deadlines(policy: Policy, state: IncidentState) -> list[Deadline | None]:
     client_update = _next_client_update(policy, state)
     if client_update is not None:
         found.append(Deadline(at=client_update, kind="client_update", summary="client update"))
-    return found + clock_deadlines(state.client_clocks, state.status != "triggered")
+    clocks = state.client_clocks
+    return found + clock_deadlines(clocks, state.status != "triggered") + pause_deadlines(clocks)
 
 
 def _warning_time(state: IncidentState, fraction: float) -> datetime:
@@ -217,6 +219,7 @@ def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetim
         "resolve_sla": _resolve_sla_breached,
         "client_update": _client_update_due,
         "client_sla": _client_sla_breached,
+        "client_pause_limit": lambda p, s, n: resume_expired(p, s, n, SYSTEM),
     }
     return handlers[deadline.kind](policy, state, now)
 

@@ -12,7 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.alerts import Alert
     from escalation.client_clocks import contracted, start_clocks
     from escalation.client_joins import follow_severity, welcome
-    from escalation.commands import ChangeSeverity
+    from escalation.commands import ChangeSeverity, ClientReplied, WaitForClient
     from escalation.incident import IncidentState
     from escalation.policy import Policy
 
@@ -22,6 +22,20 @@ clocks on its calendar, and a timer for the earliest due; a breach escalates to 
 A client added by a later alert gets the opening notice it missed, and its clocks. Asked only
 when such a client is affected, so other incidents record no marker; incidents started before
 the patch keep only the severity's clocks."""
+
+
+CLIENT_WAIT = "client-wait-pauses-resolution"
+"""Patch id (2026-12-02): `wait_for_client` pauses a client's resolution clock (its deadline
+leaves the timer; a timer for the contract's `max_pause` takes its place) and `client_replied`
+resumes it. Before, the verbs had no handler and changed nothing: an incident that received
+one then replays it as refused. Asked only when such a verb would apply."""
+
+
+def waits_refused(command: BaseModel) -> str | None:
+    """Why a client wait cannot apply to this incident (it predates the verbs), or None."""
+    if not isinstance(command, WaitForClient | ClientReplied) or workflow.patched(CLIENT_WAIT):
+        return None
+    return "this incident started before waiting on the client existed"
 
 
 def start_client_clocks(policy: Policy, state: IncidentState, now: datetime) -> None:

@@ -326,6 +326,27 @@ async def client_joins_later(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def waited_on_the_client(stage: Stage) -> list[str]:
+    """ACME's resolution clock paused while waiting on the client and resumed when it replies,
+    twice: once by signals, once by updates (a `max_pause` timer started and cancelled each time)."""
+    incident = await start_incident(
+        stage.worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    wait = {"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}
+    replied = {"by": "alice", "client": "acme"}
+    await incident.signal("wait_for_client", wait)
+    await wait_for(incident, lambda s: s.client_clocks[0].waiting is not None)
+    await stage.wait(timedelta(minutes=1))
+    await incident.execute_update("client_replied", replied)
+    await incident.execute_update("wait_for_client", wait)
+    await stage.wait(timedelta(minutes=1))
+    await incident.signal("client_replied", replied)
+    await wait_for(incident, lambda s: len(s.client_clocks[0].pauses) == 2)
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -377,4 +398,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("told_in_slack", told_in_slack, slack=True),
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),
+    Scenario("waited_on_the_client", waited_on_the_client),
 )

@@ -22,7 +22,7 @@ from temporalio.worker import Replayer
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
-from workflows.client_contracts import CLIENT_CLOCKS
+from workflows.client_contracts import CLIENT_CLOCKS, CLIENT_WAIT
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
@@ -132,6 +132,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         RECEIPT_FALLBACK,
         SLACK_STORY,
         CLIENT_CLOCKS,
+        CLIENT_WAIT,
     } <= patches  # newer code paths are recorded too
 
 
