@@ -18,6 +18,7 @@ from escalation.client_clock import ClientClock, ClientWait
 from escalation.durations import format_duration
 from escalation.incident import IncidentState
 from escalation.policy import Policy
+from escalation.time_text import utc_clock
 
 
 def clock_of(policy: Policy, state: IncidentState, client: str) -> ClientClock | None:
@@ -40,7 +41,7 @@ def refuse_wait(policy: Policy, state: IncidentState, command: cmd.WaitForClient
         return _no_clock(policy, state, command.client)
     if clock.waiting is not None:
         wait = clock.waiting
-        return f"already waiting on {_name(policy, clock)} since {wait.since:%Y-%m-%d %H:%M} UTC"
+        return f"already waiting on {_name(policy, clock)} since {utc_clock(wait.since, seconds=False)}"
     return None
 
 
@@ -115,7 +116,7 @@ def resume(
         by,
         f"{_name(policy, clock)}: {how}; resolution clock resumed after "
         f"{format_duration(now - wait.since)} of waiting, now due "
-        f"{clock.resolve_due:%Y-%m-%d %H:%M} UTC",
+        f"{utc_clock(clock.resolve_due, seconds=False)}",
         clock="resolve",
     )
 
@@ -155,6 +156,17 @@ def end_waits(policy: Policy, state: IncidentState, now: datetime, by: str) -> N
     for clock in state.client_clocks:
         if clock.waiting is not None:
             resume(policy, state, clock, now, by=by, how="incident resolved")
+
+
+def waits_shown(policy: Policy, state: IncidentState) -> list[str]:
+    """One line per client being waited on, for the UI's details and the CLI."""
+    return [
+        f"Waiting on {_name(policy, clock)} (resolution clock paused) since "
+        f"{utc_clock(clock.waiting.since, seconds=False)}, resumes by "
+        f"{utc_clock(clock.waiting.resumes_by, seconds=False)}: {clock.waiting.reason}"
+        for clock in state.client_clocks
+        if clock.waiting is not None
+    ]
 
 
 def _name(policy: Policy, clock: ClientClock) -> str:

@@ -19,6 +19,7 @@ from escalation.policy import Policy
 from escalation.report_building import build_report
 from tests.escalation.test_client_clocks import FRIDAY, breaches, opened
 from tests.escalation.test_engine import acknowledge, run_until
+from workflows.presentation import current_details
 
 
 def apply(policy: Policy, state: IncidentState, command: BaseModel, now: datetime) -> None:
@@ -106,3 +107,17 @@ def test_the_report_counts_business_time_without_the_wait(example_policy: Policy
         "met",
     )
     assert "not counted: 3h 30m waiting on the client" in render_report(report).markdown
+
+
+def test_the_ui_details_show_the_wait(example_policy: Policy) -> None:
+    state = opened(example_policy, ["acme"])
+    wait = WaitForClient(by="alice", client="acme", reason="asked for their proxy logs")
+    apply(example_policy, state, wait, FRIDAY)
+
+    details = current_details(example_policy, state, engine.next_deadline(example_policy, state))
+    details = details.replace("\\", "")  # Markdown escapes
+
+    assert (
+        "- Waiting on ACME Corp (resolution clock paused) since 2026-12-04 16:00 UTC, resumes by "
+        "2026-12-07 16:00 UTC: asked for their" in details
+    )
