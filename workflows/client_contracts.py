@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.commands import ChangeSeverity, ClientReplied, WaitForClient
     from escalation.incident import IncidentState
     from escalation.policy import Policy
+    from workflows.search_attributes import client_breached, is_breached
 
 CLIENT_CLOCKS = "client-contract-clocks"
 """Patch id (2026-12-02): incidents affecting a client with a contract keep that client's SLA
@@ -29,6 +30,19 @@ CLIENT_WAIT = "client-wait-pauses-resolution"
 leaves the timer; a timer for the contract's `max_pause` takes its place) and `client_replied`
 resumes it. Before, the verbs had no handler and changed nothing: an incident that received
 one then replays it as refused. Asked only when such a verb would apply."""
+
+
+CLIENT_BREACH_FLAG = "client-breach-sets-incident-breached"
+"""Patch id (2026-12-02): `IncidentBreached` is also true when only a client's contract target
+is breached (ACME's 10-minute Gold acknowledgment before the severity's 15); before, only the
+severity's SLAs set it, and such an incident upserted no change. Asked only in that case."""
+
+
+def breach_published(state: IncidentState) -> bool:
+    """`IncidentBreached`: the severity's SLA, or from the patch on, a client's contract."""
+    if is_breached(state):
+        return True
+    return client_breached(state) and workflow.patched(CLIENT_BREACH_FLAG)
 
 
 def waits_refused(command: BaseModel) -> str | None:

@@ -347,6 +347,17 @@ async def waited_on_the_client(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def client_breached_first(stage: Stage) -> list[str]:
+    """ACME's 10-minute Gold acknowledgment is breached before the severity's 15: that alone
+    sets `IncidentBreached`; acknowledged in between, resolved."""
+    incident = await start_incident(stage.worker, **CRITICAL, title="search down")
+    await stage.wait(timedelta(minutes=11))
+    await wait_for(incident, lambda s: "client_ack" in s.breaches)
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -399,4 +410,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),
     Scenario("waited_on_the_client", waited_on_the_client),
+    Scenario("client_breached_first", client_breached_first),
 )

@@ -14,7 +14,9 @@ from temporalio.testing import WorkflowEnvironment
 from escalation.business_time import add_business_time
 from escalation.policy_loader import load_policy
 from tests.conftest import EXAMPLE_POLICY
+from tests.polling import poll
 from tests.workflows.helpers import entries, start_incident, wait_for
+from tests.workflows.test_escalation_timing import breached_attribute
 
 BOTH = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
 
@@ -84,3 +86,21 @@ async def test_a_client_added_by_a_later_alert_hears_the_opening_and_gets_its_cl
     assert clocks["globex"].started_at == notice.at > state.opened_at
     office = load_policy(EXAMPLE_POLICY).calendars["london-office"]
     assert clocks["globex"].ack_due == add_business_time(notice.at, timedelta(minutes=30), office)
+
+
+async def test_a_clients_breach_alone_sets_incident_breached(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    """ACME's Gold acknowledgment (10m) is breached five minutes before the severity's (15m)."""
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **BOTH)
+        await wait_for(handle, lambda s: s.client_clocks)
+        assert await breached_attribute(handle) is False
+        await time_skipping_env.sleep(timedelta(minutes=11))
+        state = await wait_for(handle, lambda s: "client_ack" in s.breaches)
+        await handle.execute_update("acknowledge", {"by": "alice"})  # before the severity's 15m
+        state = await wait_for(handle, lambda s: s.status == "acknowledged")
+        await poll(lambda: breached_attribute(handle), bool, "IncidentBreached = true")
+
+    assert not state.sla.ack_breached and state.breaches == ["client_ack"]
