@@ -62,6 +62,8 @@ class MessageFacts(BaseModel):
     eta: datetime | None = None
     resolution: Resolution | None = None
     next_update_due: datetime | None = None
+    client_breaches: dict[str, list[str]] = {}
+    """Per client name, the targets of its contract missed so far: told in its own notices."""
 
 
 class Notify(BaseModel):

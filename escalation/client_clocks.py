@@ -115,3 +115,21 @@ def _counted(clock: ClientClock) -> str:
 
 def _name(clock: ClientClock, target: str) -> str:
     return f"{clock.client} {target} target"
+
+
+def missed_targets(policy: Policy, state: IncidentState) -> dict[str, list[str]]:
+    """Per client name, its contract targets breached so far, as its own notices say them."""
+    missed: dict[str, list[str]] = {}
+    for clock in state.client_clocks:
+        contract = f"{clock.contract} contract" if clock.contract else "contract"
+        for breached, target, within in (
+            (clock.ack_breached, "acknowledgment", clock.ack_within),
+            (clock.resolve_breached, "resolution", clock.resolve_within),
+        ):
+            if breached:
+                name = policy.clients[clock.client].name
+                missed.setdefault(name, []).append(
+                    f"We missed the {target} target of your {contract}: "
+                    f"{format_duration(within)} ({_counted(clock)})."
+                )
+    return missed

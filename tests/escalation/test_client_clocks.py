@@ -9,10 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from activities.report_rendering import render_report
+from activities.template_files import template_environment
 from escalation import engine, verbs
 from escalation.alerts import Alert
 from escalation.client_clocks import start_clocks
 from escalation.client_joins import follow_severity, welcome
+from escalation.client_notice import client_notice
+from escalation.commands import PostUpdate
 from escalation.incident import IncidentState
 from escalation.policy import Policy
 from escalation.report_building import build_report
@@ -178,3 +181,17 @@ def test_reports_say_whether_each_clients_contract_was_kept(example_policy: Poli
     markdown = render_report(for_globex).markdown
     assert "| Globex | Standard (london-office) | resolve | 8h | 2h | met |" in markdown
     assert "ACME" not in markdown
+
+
+def test_a_clients_breach_is_named_in_its_own_updates_only(example_policy: Policy) -> None:
+    state = opened(example_policy, ["acme", "globex"])
+    run_until(example_policy, state, FRIDAY + timedelta(minutes=20))  # ACME's 10m missed
+    update = PostUpdate(by="alice", message="Failover under way.")
+    [notify] = verbs.apply(example_policy, state, update, FRIDAY + timedelta(minutes=20))
+
+    pages = template_environment().get_template("client_notice.j2")
+    acme = pages.render(notice=client_notice(notify.purpose, notify.facts, "ACME Corp", None))
+    globex = pages.render(notice=client_notice(notify.purpose, notify.facts, "Globex", None))
+    missed = "We missed the acknowledgment target of your Gold contract: 10m (round the clock)."
+    assert missed in acme
+    assert "missed" not in globex and "Gold" not in globex
