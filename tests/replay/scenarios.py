@@ -358,6 +358,24 @@ async def client_breached_first(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def client_waits_unknown(stage: Stage) -> list[str]:
+    """`wait_for_client` and `client_replied` signalled to an incident: on the code before
+    `client-wait-pauses-resolution` they had no handler and changed nothing; replayed on today's
+    code they are refused (no marker in the history), and the clock stays as it was."""
+    incident = await start_incident(
+        stage.worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    wait = {"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}
+    await incident.signal("wait_for_client", wait)
+    await stage.wait(timedelta(minutes=1))
+    await incident.signal("client_replied", {"by": "alice", "client": "acme"})
+    await incident.signal("add_note", {"by": "alice", "text": "asked ACME for logs"})
+    await wait_for(incident, lambda s: any(e.kind == "note" for e in s.timeline))
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -409,6 +427,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("told_in_slack", told_in_slack, slack=True),
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),
+    Scenario("client_waits_unknown", client_waits_unknown),
     Scenario("waited_on_the_client", waited_on_the_client),
     Scenario("client_breached_first", client_breached_first),
 )
