@@ -109,6 +109,7 @@ class Deadline(BaseModel):
         "client_update",
         "client_sla",
         "client_pause_limit",
+        "client_cadence",
         "review_reminder",
         "review_overdue",
         "action_item_reminder",

@@ -39,6 +39,8 @@ class ClientClock(BaseModel):
     """Waiting on the client now: the resolution clock is paused until it replies."""
     pauses: list[ClientWait] = []
     """Waits that ended: no business time passed during them."""
+    last_told_at: datetime | None = None
+    """When the client last heard about the incident: its own update cadence counts from then."""
 
     def paused_spans(self, now: datetime) -> list[tuple[datetime, datetime]]:
         """Every pause as an interval, the current one up to `now`."""

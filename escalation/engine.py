@@ -6,12 +6,14 @@ so every escalation rule is testable in microseconds.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from escalation import audiences
 from escalation.actions import Action, Deadline
 from escalation.alerts import Alert
 from escalation.classification import classify
+from escalation.client_cadence import all_told, cadence_deadlines, cadence_due, on_own_cadence
 from escalation.client_clocks import breach_due, clock_deadlines
 from escalation.client_waits import pause_deadlines, resume_expired
 from escalation.durations import format_duration
@@ -118,13 +120,22 @@ def engage_management(
 
 
 def tell_clients(
-    policy: Policy, state: IncidentState, now: datetime, purpose: str, text: str, **extra: object
+    policy: Policy,
+    state: IncidentState,
+    now: datetime,
+    purpose: str,
+    text: str,
+    *,
+    skip: Collection[str] = (),
+    **extra: object,
 ) -> list[Action]:
-    """A message to every affected client; restarts the client update cadence."""
-    recipients = audiences.clients(policy, state)
+    """A message to every affected client (but `skip`); restarts the client update cadence."""
+    recipients = [r for r in audiences.clients(policy, state) if r.client not in skip]
     if not recipients:
         return []
     state.last_client_update_at = now
+    if not skip:
+        all_told(state, now)
     message = audiences.facts(
         policy, state, text, next_update_due=_next_client_update(policy, state), **extra
     )
@@ -194,6 +205,7 @@ def _deadlines(policy: Policy, state: IncidentState) -> list[Deadline | None]:
     if client_update is not None:
         found.append(Deadline(at=client_update, kind="client_update", summary="client update"))
     clocks = state.client_clocks
+    found += cadence_deadlines(policy, state)
     return found + clock_deadlines(clocks, state.status != "triggered") + pause_deadlines(clocks)
 
 
@@ -204,7 +216,11 @@ def _warning_time(state: IncidentState, fraction: float) -> datetime:
 
 def _next_client_update(policy: Policy, state: IncidentState) -> datetime | None:
     cadence = policy.severity(state.severity).client_updates_every
-    known_client = any(key in policy.clients for key in state.clients_affected)
+    own = on_own_cadence(policy, state)
+    known_client = any(
+        key in policy.clients and policy.clients[key].name not in own
+        for key in state.clients_affected
+    )
     if cadence is None or not state.is_open or not known_client:
         return None
     return (state.last_client_update_at or state.opened_at) + cadence
@@ -220,6 +236,7 @@ def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetim
         "client_update": _client_update_due,
         "client_sla": _client_sla_breached,
         "client_pause_limit": lambda p, s, n: resume_expired(p, s, n, SYSTEM),
+        "client_cadence": lambda p, s, n: cadence_due(p, s, n, _progress(s)),
     }
     return handlers[deadline.kind](policy, state, now)
 
@@ -314,10 +331,12 @@ def _client_sla_breached(policy: Policy, state: IncidentState, now: datetime) ->
 
 
 def _client_update_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
-    progress = (
-        f"Our team ({state.acknowledged_by}) is working on it."
-        if state.acknowledged_by
-        else "We are still investigating."
-    )
     state.record(now, "client_update", SYSTEM, "scheduled update to affected clients")
-    return tell_clients(policy, state, now, "client_update", progress)
+    own = on_own_cadence(policy, state)
+    return tell_clients(policy, state, now, "client_update", _progress(state), skip=own)
+
+
+def _progress(state: IncidentState) -> str:
+    if state.acknowledged_by:
+        return f"Our team ({state.acknowledged_by}) is working on it."
+    return "We are still investigating."

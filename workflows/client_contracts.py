@@ -32,6 +32,11 @@ resumes it. Before, the verbs had no handler and changed nothing: an incident th
 one then replays it as refused. Asked only when such a verb would apply."""
 
 
+CLIENT_CADENCE = "client-contract-update-cadence"
+"""Patch id (2026-12-02): a client whose contract sets `updates_every` hears on that cadence, on
+its contract's calendar, and the severity's `client_updates_every` serves the others; before,
+every client heard on the severity's. Changes the timers of incidents with such a client.
+Asked when the first contracted client's clocks start (kept in `contract_cadence`)."""
 CLIENT_BREACH_FLAG = "client-breach-sets-incident-breached"
 """Patch id (2026-12-02): `IncidentBreached` is also true when only a client's contract target
 is breached (ACME's 10-minute Gold acknowledgment before the severity's 15); before, only the
@@ -56,6 +61,7 @@ def start_client_clocks(policy: Policy, state: IncidentState, now: datetime) -> 
     """Start every contracted client's clocks, on the new path only."""
     if contracted(policy, state.clients_affected) and workflow.patched(CLIENT_CLOCKS):
         start_clocks(policy, state, now)
+        state.contract_cadence = workflow.patched(CLIENT_CADENCE)
 
 
 def after_command(
@@ -68,5 +74,7 @@ def after_command(
         follow_severity(policy, state)  # an alert may have raised the severity
     joined = [key for key in state.clients_affected if key not in before]
     if isinstance(command, Alert) and joined and workflow.patched(CLIENT_CLOCKS):
+        if contracted(policy, joined) and not state.contract_cadence:
+            state.contract_cadence = workflow.patched(CLIENT_CADENCE)
         return welcome(policy, state, before, now)
     return []

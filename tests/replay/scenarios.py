@@ -376,6 +376,17 @@ async def client_waits_unknown(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def client_cadences(stage: Stage) -> list[str]:
+    """Critical for ACME (Gold: an update every 30m) and Globex (Standard: every 2 office hours):
+    after the acknowledgment ACME hears twice on its cadence, Globex on its own."""
+    incident = await start_incident(stage.worker, **CRITICAL, title="search down")
+    await wait_for(incident, lambda s: s.client_clocks)
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await stage.wait(timedelta(minutes=65))
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -430,4 +441,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("client_waits_unknown", client_waits_unknown),
     Scenario("waited_on_the_client", waited_on_the_client),
     Scenario("client_breached_first", client_breached_first),
+    Scenario("client_cadences", client_cadences),
 )

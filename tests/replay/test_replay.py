@@ -22,7 +22,12 @@ from temporalio.worker import Replayer
 from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
-from workflows.client_contracts import CLIENT_BREACH_FLAG, CLIENT_CLOCKS, CLIENT_WAIT
+from workflows.client_contracts import (
+    CLIENT_BREACH_FLAG,
+    CLIENT_CADENCE,
+    CLIENT_CLOCKS,
+    CLIENT_WAIT,
+)
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
@@ -134,6 +139,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         CLIENT_CLOCKS,
         CLIENT_WAIT,
         CLIENT_BREACH_FLAG,
+        CLIENT_CADENCE,
     } <= patches  # newer code paths are recorded too
 
 
