@@ -9,6 +9,7 @@ from temporalio import activity
 from activities.delivery import Transport
 from activities.provider_errors import our_bug
 from activities.report_rendering import render_report
+from escalation.brands import Sender, sender_of
 from escalation.messages import DeliveryReceipt, RenderedMessage
 from escalation.report import ReportDelivery
 from escalation.report_building import build_report
@@ -52,5 +53,15 @@ class ReportActivities:
                 text=rendered.markdown,
                 html=rendered.html,
                 incident_id=delivery.incident.incident_id,
+                sender=report_sender(delivery),
             )
         )
+
+
+def report_sender(delivery: ReportDelivery) -> Sender | None:
+    """A client's own report goes out under the client's brand, like its notices; the internal
+    report and the stakeholders' copies keep the house sender."""
+    if delivery.audience != "client" or delivery.client is None:
+        return None
+    brands = [c.brand for c in delivery.policy.clients.values() if c.name == delivery.client]
+    return sender_of(brands[0]) if brands else None

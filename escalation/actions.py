@@ -63,6 +63,8 @@ class MessageFacts(BaseModel):
     eta: datetime | None = None
     resolution: Resolution | None = None
     next_update_due: datetime | None = None
+    client_breaches: dict[str, list[str]] = {}
+    """Per client name, the targets of its contract missed so far: told in its own notices."""
 
 
 class Notify(BaseModel):
@@ -118,6 +120,8 @@ class Deadline(BaseModel):
         "resolve_sla",
         "client_update",
         "client_sla",
+        "client_pause_limit",
+        "client_cadence",
         "review_reminder",
         "review_overdue",
         "action_item_reminder",

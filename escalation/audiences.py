@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from escalation.actions import MessageFacts, Notify, Purpose, Recipient
+from escalation.client_clocks import missed_targets
 from escalation.contacts import Channel
 from escalation.incident import IncidentState
 from escalation.policy import Policy
@@ -88,6 +89,7 @@ def facts(policy: Policy, state: IncidentState, text: str = "", **extra: object)
         resolve_due=state.sla.resolve_due,
         acknowledged_by=state.acknowledged_by,
         resolution=state.resolution,
+        client_breaches=missed_targets(policy, state),
         text=text,
         **extra,  # type: ignore[arg-type]
     )

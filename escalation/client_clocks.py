@@ -73,7 +73,7 @@ def clock_deadlines(clocks: list[ClientClock], acknowledged: bool) -> list[Deadl
     for clock in clocks:
         if not acknowledged and not clock.ack_breached:
             found.append(Deadline(at=clock.ack_due, kind="client_sla", summary=_name(clock, "ack")))
-        if not clock.resolve_breached:
+        if not clock.resolve_breached and clock.waiting is None:
             found.append(
                 Deadline(at=clock.resolve_due, kind="client_sla", summary=_name(clock, "resolve"))
             )
@@ -97,7 +97,7 @@ def breach_due(
                     f"{format_duration(clock.ack_within)} ({_counted(clock)})",
                 )
             )
-        if not clock.resolve_breached and clock.resolve_due <= now:
+        if not clock.resolve_breached and clock.waiting is None and clock.resolve_due <= now:
             clock.resolve_breached = True
             breached.append(
                 (
@@ -115,3 +115,21 @@ def _counted(clock: ClientClock) -> str:
 
 def _name(clock: ClientClock, target: str) -> str:
     return f"{clock.client} {target} target"
+
+
+def missed_targets(policy: Policy, state: IncidentState) -> dict[str, list[str]]:
+    """Per client name, its contract targets breached so far, as its own notices say them."""
+    missed: dict[str, list[str]] = {}
+    for clock in state.client_clocks:
+        contract = f"{clock.contract} contract" if clock.contract else "contract"
+        for breached, target, within in (
+            (clock.ack_breached, "acknowledgment", clock.ack_within),
+            (clock.resolve_breached, "resolution", clock.resolve_within),
+        ):
+            if breached:
+                name = policy.clients[clock.client].name
+                missed.setdefault(name, []).append(
+                    f"We missed the {target} target of your {contract}: "
+                    f"{format_duration(within)} ({_counted(clock)})."
+                )
+    return missed

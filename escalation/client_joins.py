@@ -11,6 +11,7 @@ from datetime import datetime
 
 from escalation import audiences
 from escalation.actions import Action
+from escalation.business_time import add_business_time
 from escalation.client_clocks import start_clock, start_clocks
 from escalation.incident import IncidentState
 from escalation.policy import Policy
@@ -40,12 +41,19 @@ def follow_severity(policy: Policy, state: IncidentState) -> None:
     """
     for index, clock in enumerate(state.client_clocks):
         fresh = start_clock(policy, clock.client, state.severity, clock.started_at)
+        calendar = policy.calendars.get(clock.calendar)
+        resolve_due = add_business_time(
+            clock.started_at, fresh.resolve_within, calendar, clock.paused_spans(clock.started_at)
+        )
         state.client_clocks[index] = fresh.model_copy(
             update={
+                "waiting": clock.waiting,
+                "pauses": clock.pauses,
+                "resolve_due": resolve_due,
                 "ack_breached": clock.ack_breached
                 and _passed(state.acknowledged_at, fresh.ack_due),
                 "resolve_breached": clock.resolve_breached
-                and _passed(state.resolved_at, fresh.resolve_due),
+                and _passed(state.resolved_at, resolve_due),
             }
         )
 

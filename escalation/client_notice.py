@@ -53,6 +53,8 @@ class ClientNotice(BaseModel):
     contact: str | None
     signature: str | None
     resolution: Resolution | None = None
+    missed: list[str] = []
+    """This client's contract targets missed so far, in words it reads (never another's)."""
 
     def at(self, moment: datetime | None) -> str:
         """A moment as every client reads it: `Wed 2 Dec 2026, 14:30 UTC`."""
@@ -83,6 +85,7 @@ def client_notice(
         contact=(brand.reply_to or brand.sender_email) if brand else None,
         signature=brand.signature if brand else None,
         resolution=facts.resolution,
+        missed=facts.client_breaches.get(client, []),
     )
 
 

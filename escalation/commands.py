@@ -90,6 +90,27 @@ class StartReview(OperatorCommand):
     owner: str | None = Field(None, max_length=100, description="Who owns the review")
 
 
+ClientKey = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=100, description="The client, by key or name (`acme`, `ACME Corp`)"
+    ),
+]
+
+
+class WaitForClient(OperatorCommand):
+    """Waiting on the client: its resolution clock pauses (at most the contract's max_pause)."""
+
+    client: ClientKey
+    reason: Text = Field(description="What the client owes: logs, access, a decision, ...")
+
+
+class ClientReplied(OperatorCommand):
+    """The client answered: its resolution clock runs again, the paused time not counted."""
+
+    client: ClientKey
+
+
 VERBS: dict[str, type[BaseModel]] = {
     "acknowledge": Acknowledge,
     "escalate": Escalate,
@@ -100,6 +121,8 @@ VERBS: dict[str, type[BaseModel]] = {
     "reopen": Reopen,
     "start_review": StartReview,
     "new_alert": Alert,
+    "wait_for_client": WaitForClient,
+    "client_replied": ClientReplied,
 }
 """Signal/update name -> the model of its one JSON argument. This is the operator contract."""
 
@@ -160,6 +183,8 @@ EXAMPLES: dict[str, str] = {
     "reopen": '{"by": "alice", "reason": "errors are back"}',
     "start_review": '{"by": "alice", "owner": "bob"}',
     "new_alert": '{"title": "checkout 5xx", "service": "payments", "source": "prometheus"}',
+    "wait_for_client": '{"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}',
+    "client_replied": '{"by": "alice", "client": "acme"}',
 }
 
 

@@ -27,8 +27,11 @@ class ContractOutcome(BaseModel):
     clock: Literal["acknowledge", "resolve"]
     target: timedelta
     used: timedelta | None
-    """Business time from the client's clock start to the acknowledgment or resolution."""
+    """Business time from the client's clock start to the acknowledgment or resolution, time
+    waiting on the client excluded."""
     verdict: Verdict
+    paused: timedelta = timedelta(0)
+    """Wall-clock time the resolution clock spent waiting on the client (`wait_for_client`)."""
 
 
 def contract_outcomes(
@@ -45,7 +48,10 @@ def contract_outcomes(
             ("acknowledge", clock.ack_within, clock.ack_breached, _acknowledged(incident)),
             ("resolve", clock.resolve_within, clock.resolve_breached, incident.resolved_at),
         ):
-            used = business_time_between(clock.started_at, ended, calendar) if ended else None
+            pauses = clock.paused_spans(ended) if ended and kind == "resolve" else []
+            used = (
+                business_time_between(clock.started_at, ended, calendar, pauses) if ended else None
+            )
             outcomes.append(
                 ContractOutcome(
                     client=name,
@@ -55,6 +61,7 @@ def contract_outcomes(
                     target=target,
                     used=used,
                     verdict=_verdict(breached, used, target),
+                    paused=sum((end - start for start, end in pauses), timedelta(0)),
                 )
             )
     return outcomes

@@ -6,6 +6,7 @@ so every escalation rule is testable in microseconds.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -13,7 +14,10 @@ from escalation import audiences
 from escalation.actions import Action, AskOnCall, Deadline
 from escalation.alerts import Alert
 from escalation.classification import classify
-from escalation.client_clocks import breach_due, clock_deadlines
+from escalation.client_cadence import all_told, cadence_due, on_own_cadence
+from escalation.client_clocks import breach_due
+from escalation.client_waits import resume_expired
+from escalation.deadlines import next_client_update, next_deadline, warning_time
 from escalation.durations import format_duration
 from escalation.incident import EscalationPosition, IncidentState, SlaClocks
 from escalation.policy import Policy
@@ -137,23 +141,26 @@ def engage_management(
 
 
 def tell_clients(
-    policy: Policy, state: IncidentState, now: datetime, purpose: str, text: str, **extra: object
+    policy: Policy,
+    state: IncidentState,
+    now: datetime,
+    purpose: str,
+    text: str,
+    *,
+    skip: Collection[str] = (),
+    **extra: object,
 ) -> list[Action]:
-    """A message to every affected client; restarts the client update cadence."""
-    recipients = audiences.clients(policy, state)
+    """A message to every affected client (but `skip`); restarts the client update cadence."""
+    recipients = [r for r in audiences.clients(policy, state) if r.client not in skip]
     if not recipients:
         return []
     state.last_client_update_at = now
+    if not skip:
+        all_told(state, now)
     message = audiences.facts(
-        policy, state, text, next_update_due=_next_client_update(policy, state), **extra
+        policy, state, text, next_update_due=next_client_update(policy, state), **extra
     )
     return audiences.notify(purpose, recipients, message, audience="clients")  # type: ignore[arg-type]
-
-
-def next_deadline(policy: Policy, state: IncidentState) -> Deadline | None:
-    """The earliest moment something is due, or None when only a person can move things on."""
-    candidates = [d for d in _deadlines(policy, state) if d is not None]
-    return min(candidates, key=lambda d: d.at) if candidates else None
 
 
 def advance(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
@@ -162,70 +169,6 @@ def advance(policy: Policy, state: IncidentState, now: datetime) -> list[Action]
     while (deadline := next_deadline(policy, state)) is not None and deadline.at <= now:
         actions += _fire(policy, state, deadline, now)
     return actions
-
-
-def _deadlines(policy: Policy, state: IncidentState) -> list[Deadline | None]:
-    if not state.is_open:
-        return []
-    position, sla = state.position, state.sla
-    tier = policy.tiers[position.tier_index]
-    found: list[Deadline | None] = []
-    if not position.exhausted:
-        if state.status == "triggered":
-            found.append(
-                Deadline(
-                    at=position.tier_since + tier.escalate_after,
-                    kind="tier_window",
-                    summary=f"{tier.name} ack window ({format_duration(tier.escalate_after)})",
-                )
-            )
-        else:
-            found.append(
-                Deadline(
-                    at=position.tier_since + tier.ownership_window,
-                    kind="ownership_window",
-                    summary=f"{tier.name} resolution window ({format_duration(tier.ownership_window)})",
-                )
-            )
-    if state.status == "triggered" and not sla.ack_breached:
-        found.append(
-            Deadline(at=sla.ack_due, kind="ack_sla", summary=f"ack SLA ({state.severity})")
-        )
-    pending = [
-        f for f in policy.severity(state.severity).resolve_warnings if f not in sla.warnings_sent
-    ]
-    if pending and not sla.resolve_breached:
-        fraction = pending[0]
-        found.append(
-            Deadline(
-                at=_warning_time(state, fraction),
-                kind="resolve_warning",
-                summary=f"resolution SLA {round(fraction * 100)}% warning",
-            )
-        )
-    if not sla.resolve_breached:
-        found.append(
-            Deadline(
-                at=sla.resolve_due, kind="resolve_sla", summary=f"resolution SLA ({state.severity})"
-            )
-        )
-    client_update = _next_client_update(policy, state)
-    if client_update is not None:
-        found.append(Deadline(at=client_update, kind="client_update", summary="client update"))
-    return found + clock_deadlines(state.client_clocks, state.status != "triggered")
-
-
-def _warning_time(state: IncidentState, fraction: float) -> datetime:
-    span = state.sla.resolve_due - state.sla.resolve_clock_started
-    return state.sla.resolve_clock_started + span * fraction
-
-
-def _next_client_update(policy: Policy, state: IncidentState) -> datetime | None:
-    cadence = policy.severity(state.severity).client_updates_every
-    known_client = any(key in policy.clients for key in state.clients_affected)
-    if cadence is None or not state.is_open or not known_client:
-        return None
-    return (state.last_client_update_at or state.opened_at) + cadence
 
 
 def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetime) -> list[Action]:
@@ -237,6 +180,8 @@ def _fire(policy: Policy, state: IncidentState, deadline: Deadline, now: datetim
         "resolve_sla": _resolve_sla_breached,
         "client_update": _client_update_due,
         "client_sla": _client_sla_breached,
+        "client_pause_limit": lambda p, s, n: resume_expired(p, s, n, SYSTEM),
+        "client_cadence": lambda p, s, n: cadence_due(p, s, n, _progress(s)),
     }
     return handlers[deadline.kind](policy, state, now)
 
@@ -303,7 +248,7 @@ def _resolve_warning_due(policy: Policy, state: IncidentState, now: datetime) ->
     due = [
         f
         for f in policy.severity(state.severity).resolve_warnings
-        if f not in state.sla.warnings_sent and _warning_time(state, f) <= now
+        if f not in state.sla.warnings_sent and warning_time(state, f) <= now
     ]
     state.sla.warnings_sent = sorted({*state.sla.warnings_sent, *due})
     remaining = format_duration(max(state.sla.resolve_due - now, timedelta(seconds=1)))
@@ -341,10 +286,12 @@ def _client_sla_breached(policy: Policy, state: IncidentState, now: datetime) ->
 
 
 def _client_update_due(policy: Policy, state: IncidentState, now: datetime) -> list[Action]:
-    progress = (
-        f"Our team ({state.acknowledged_by}) is working on it."
-        if state.acknowledged_by
-        else "We are still investigating."
-    )
     state.record(now, "client_update", SYSTEM, "scheduled update to affected clients")
-    return tell_clients(policy, state, now, "client_update", progress)
+    own = on_own_cadence(policy, state)
+    return tell_clients(policy, state, now, "client_update", _progress(state), skip=own)
+
+
+def _progress(state: IncidentState) -> str:
+    if state.acknowledged_by:
+        return f"Our team ({state.acknowledged_by}) is working on it."
+    return "We are still investigating."

@@ -94,6 +94,9 @@ class IncidentState(Logbook):
     """Verbs that name a person to be emailed (`start_review`'s owner) are refused unless the
     person is a policy contact. Set when the incident opens (a workflow patch); incidents opened
     before keep accepting any name, as their histories did."""
+    contract_cadence: bool = False
+    """Clients whose contract sets `updates_every` hear on that cadence (a workflow patch, asked
+    when the first client clock starts); incidents from before hear on the severity's."""
     slack: SlackThread | None = None
     """The incident's Slack channel and status message, once posted."""
 

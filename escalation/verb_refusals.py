@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from escalation import commands as cmd
 from escalation.alerts import Alert
+from escalation.client_waits import refuse_replied, refuse_wait
 from escalation.incident import IncidentState
 from escalation.logbook import LOG_BUDGET
 from escalation.policy import Policy
@@ -119,4 +120,6 @@ _REFUSALS: dict[type, Callable[..., str | None]] = {
     cmd.Resolve: _refuse_resolve,
     cmd.Reopen: _refuse_reopen,
     cmd.StartReview: _refuse_start_review,
+    cmd.WaitForClient: refuse_wait,
+    cmd.ClientReplied: refuse_replied,
 }

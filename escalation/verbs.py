@@ -13,6 +13,7 @@ from escalation import commands as cmd
 from escalation.actions import Action, BeginReview, SendFinalReport
 from escalation.alerts import Alert
 from escalation.classification import classify, more_severe
+from escalation.client_waits import client_replied, end_waits, wait_for_client
 from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
 from escalation.incident import IncidentState, Resolution, opening_alert_matches
 from escalation.policy import Policy
@@ -175,6 +176,7 @@ def _resolve(
         state.breaches.append("resolve")
         detail = "resolution SLA breached: resolved late"
         state.record(now, "sla_breach", SYSTEM, detail, clock="resolve", severity=state.severity)
+    end_waits(policy, state, now, command.by)
     state.record(
         now, "resolved", command.by, f"cause: {command.cause}; resolution: {command.resolution}"
     )
@@ -311,4 +313,6 @@ _EFFECTS: dict[type, Callable[..., list[Action]]] = {
     cmd.Reopen: _reopen,
     cmd.StartReview: _start_review,
     Alert: _new_alert,
+    cmd.WaitForClient: wait_for_client,
+    cmd.ClientReplied: client_replied,
 }

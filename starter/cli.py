@@ -12,7 +12,15 @@ import sys
 
 import typer
 
-from starter import analytics_cli, archive_cli, look_cli, oncall_cli, run_cli, verb_cli
+from starter import (
+    analytics_cli,
+    archive_cli,
+    client_wait_cli,
+    look_cli,
+    oncall_cli,
+    run_cli,
+    verb_cli,
+)
 from starter.cli_support import local_policy, run
 from starter.errors import explain
 from starter.serve_cli import register as register_front_door
@@ -27,6 +35,7 @@ app = typer.Typer(
 app.add_typer(run_cli.policy_commands, name="policy")
 oncall_cli.register(app)
 app.add_typer(verb_cli.commands)
+app.add_typer(client_wait_cli.commands)
 app.add_typer(look_cli.commands)
 app.add_typer(run_cli.commands)
 register_front_door(app)

@@ -11,7 +11,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from activities.archive.reads import IncidentQuery
 from activities.report_rendering import render_report
+from escalation.contract_stats import client_contract_stats, client_key
 from escalation.durations import Duration
+from escalation.incident import IncidentState
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
 from escalation.report_building import build_report
 from escalation.stats import TOP_CAUSES, incident_stats
@@ -25,6 +27,7 @@ from starter.cli_support import (
     out,
     run,
 )
+from starter.contract_view import client_contract
 from starter.errors import explain
 from starter.incidents import incident_status
 from starter.listing import list_incidents
@@ -115,10 +118,17 @@ def report_(
 
 @commands.command()
 def stats(
+    *,
     since: Annotated[
         str, typer.Option(help="Incidents closed within this long: 12h, 30d, 2w or ISO 8601")
     ] = "30d",
     service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    client_name: Annotated[
+        str | None,
+        typer.Option(
+            "--client", help="One client's contract: each target, business time used, met or missed"
+        ),
+    ] = None,
     limit: Annotated[
         int, typer.Option(min=1, max=10_000, help="At most this many incidents (newest first)")
     ] = 1000,
@@ -134,12 +144,30 @@ def stats(
         ),
         timeout=answer_timeout(),
     )
+    scope = f"in the last {since.strip()}" + (f" for {service}" if service else "")
+    if client_name is not None:
+        show_client_contract(incidents, client_name, scope, as_json)
+        return
     figures = incident_stats(incidents, local_policy(), top=top)
     if as_json:
         render.print_json(figures)
     else:
-        scope = f"in the last {since.strip()}" + (f" for {service}" if service else "")
         render.incident_stats(out, figures, scope)
+
+
+def show_client_contract(
+    incidents: list[IncidentState], name: str, scope: str, as_json: bool
+) -> None:
+    """`stats --client`: the client's contract targets on each closed incident."""
+    policy = local_policy()
+    key = client_key(policy, name)
+    if key is None:
+        fail(f"--client: unknown client {name!r} (one of: {', '.join(policy.clients)})")
+    stats = client_contract_stats(incidents, policy, key)
+    if as_json:
+        render.print_json(stats)
+    else:
+        client_contract(out, stats, scope)
 
 
 def since_window(since: str) -> timedelta:

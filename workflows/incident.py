@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import presentation
     from workflows.archiving import incident_archivist
     from workflows.background import BackgroundWork
-    from workflows.client_contracts import start_client_clocks
+    from workflows.client_contracts import breach_published, start_client_clocks
     from workflows.delivery_limits import URGENT_AUDIENCES
     from workflows.final_report import send_final_report
     from workflows.history_handover import HandsOver
@@ -48,7 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.notifications import deliver
     from workflows.on_call_paging import ask_who_is_on_call, pages_schedules
     from workflows.receipts import receipt_signal
-    from workflows.search_attributes import incident_search_attributes, is_breached
+    from workflows.search_attributes import incident_search_attributes
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
 
@@ -271,10 +271,11 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """Search attributes and the UI's details panel follow every change."""
         state = self.state
         with_breached = workflow.patched(BREACHED_ATTRIBUTE)
-        key = (state.status, state.severity, state.tier, with_breached and is_breached(state))
+        breached = with_breached and breach_published(state)
+        key = (state.status, state.severity, state.tier, breached)
         if key != self._published:
             workflow.upsert_search_attributes(
-                incident_search_attributes(state, with_breached=with_breached)
+                incident_search_attributes(state, with_breached=with_breached, breached=breached)
             )
             self._published = key
         workflow.set_current_details(presentation.current_details(self._policy, state, deadline))

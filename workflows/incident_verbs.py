@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.contract import (
         CommandResult,
     )
-    from workflows.client_contracts import after_command
+    from workflows.client_contracts import after_command, waits_refused
     from workflows.failures import Refusal
     from workflows.search_attributes import is_breached
     from workflows.verb_handlers import operator_verb, refuse
@@ -63,7 +63,7 @@ class ReceivesVerbs:
             self._reject(verb, _actor(payload), str(error))
             return
         reason = verb_refusals.refusal(self._policy, self.state, command)
-        if reason:
+        if reason := reason or waits_refused(command):
             self._reject(verb, getattr(command, "by", "reporter"), reason)
             return
         self._apply(verb, command)
@@ -135,7 +135,7 @@ class ReceivesVerbs:
         except MalformedCommand as error:
             raise refuse(verb, error) from None
         reason = verb_refusals.refusal(self._policy, self.state, command)
-        if reason:
+        if reason := reason or waits_refused(command):
             raise refuse(verb, reason)
         return self._apply(verb, command)
 
@@ -165,6 +165,12 @@ class ReceivesVerbs:
     )
     new_alert_signal, new_alert = operator_verb(
         "new_alert", "Another report of this incident.", EXAMPLES
+    )
+    wait_for_client_signal, wait_for_client = operator_verb(
+        "wait_for_client", "Pause a client's resolution clock until it replies.", EXAMPLES
+    )
+    client_replied_signal, client_replied = operator_verb(
+        "client_replied", "The client answered: its resolution clock runs again.", EXAMPLES
     )
 
     @workflow.signal(

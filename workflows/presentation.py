@@ -16,6 +16,7 @@ import json
 from datetime import datetime
 
 from escalation.actions import Deadline
+from escalation.client_waits import waits_shown
 from escalation.commands import example_argument
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
@@ -94,6 +95,7 @@ def current_details(policy: Policy, state: IncidentState, deadline: Deadline | N
         lines.append(f"- Clients affected: {_text(', '.join(state.clients_affected))}")
     if state.alerts_received > 1:
         lines.append(f"- Alerts received: {state.alerts_received}")
+    lines += [f"- {_text(line, limit=200)}" for line in waits_shown(policy, state)]
     lines += ["", *_actions(state), "", *_latest(state.timeline)]
     return "\n".join(lines).rstrip()
 

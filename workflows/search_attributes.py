@@ -11,7 +11,8 @@ INCIDENT_SEVERITY = SearchAttributeKey.for_keyword("IncidentSeverity")
 INCIDENT_SERVICE = SearchAttributeKey.for_keyword("IncidentService")
 INCIDENT_TIER = SearchAttributeKey.for_int("IncidentTier")
 INCIDENT_BREACHED = SearchAttributeKey.for_bool("IncidentBreached")
-"""True once an SLA of the current cycle is breached (acknowledgment or resolution)."""
+"""True once an SLA of the current cycle is breached (acknowledgment or resolution), or an
+affected client's contract target."""
 
 ALL_KEYS = (INCIDENT_STATUS, INCIDENT_SEVERITY, INCIDENT_SERVICE, INCIDENT_TIER, INCIDENT_BREACHED)
 """Workers register these at start where they may (wiring/search_attributes.py), else `escalation setup`."""
@@ -21,8 +22,13 @@ def is_breached(state: IncidentState) -> bool:
     return state.sla.ack_breached or state.sla.resolve_breached
 
 
+def client_breached(state: IncidentState) -> bool:
+    """A target of an affected client's contract is breached (under the current severity)."""
+    return any(clock.ack_breached or clock.resolve_breached for clock in state.client_clocks)
+
+
 def incident_search_attributes(
-    state: IncidentState, *, with_breached: bool = True
+    state: IncidentState, *, with_breached: bool = True, breached: bool | None = None
 ) -> TypedSearchAttributes:
     """The values an incident publishes for filtering (`IncidentBreached` only from its patch on)."""
     pairs: list[SearchAttributePair] = [
@@ -32,5 +38,6 @@ def incident_search_attributes(
         SearchAttributePair(INCIDENT_TIER, state.tier),
     ]
     if with_breached:
-        pairs.append(SearchAttributePair(INCIDENT_BREACHED, is_breached(state)))
+        flag = is_breached(state) if breached is None else breached
+        pairs.append(SearchAttributePair(INCIDENT_BREACHED, flag))
     return TypedSearchAttributes(pairs)

@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from activities.report_rendering import render_report
+from activities.template_files import template_environment
 from escalation import engine, verbs
 from escalation.alerts import Alert
 from escalation.client_clocks import start_clocks
 from escalation.client_joins import follow_severity, welcome
+from escalation.client_notice import client_notice
+from escalation.commands import PostUpdate
+from escalation.deadlines import due_deadlines
 from escalation.incident import IncidentState
 from escalation.policy import Policy
 from escalation.report_building import build_report
@@ -88,7 +92,7 @@ def test_an_acknowledgment_in_time_stops_the_clients_ack_clocks(example_policy: 
     run_until(example_policy, state, FRIDAY + timedelta(hours=1))
 
     assert breaches(state) == []
-    due = [d for d in engine._deadlines(example_policy, state) if d and d.kind == "client_sla"]
+    due = [d for d in due_deadlines(example_policy, state) if d and d.kind == "client_sla"]
     assert [(d.at, d.summary) for d in due] == [
         (FRIDAY + timedelta(hours=2), "acme resolve target"),
         (datetime(2026, 12, 7, 16, 0, tzinfo=UTC), "globex resolve target"),
@@ -117,7 +121,7 @@ def test_clients_without_a_contract_get_no_clock(example_policy: Policy) -> None
     )
     state = opened(policy, ["acme", "globex"])
     assert state.client_clocks == []
-    assert all(d.kind != "client_sla" for d in engine._deadlines(policy, state) if d)
+    assert all(d.kind != "client_sla" for d in due_deadlines(policy, state) if d)
 
 
 def test_a_client_added_by_a_later_alert_is_told_and_clocked_from_joining(
@@ -178,3 +182,17 @@ def test_reports_say_whether_each_clients_contract_was_kept(example_policy: Poli
     markdown = render_report(for_globex).markdown
     assert "| Globex | Standard (london-office) | resolve | 8h | 2h | met |" in markdown
     assert "ACME" not in markdown
+
+
+def test_a_clients_breach_is_named_in_its_own_updates_only(example_policy: Policy) -> None:
+    state = opened(example_policy, ["acme", "globex"])
+    run_until(example_policy, state, FRIDAY + timedelta(minutes=20))  # ACME's 10m missed
+    update = PostUpdate(by="alice", message="Failover under way.")
+    [notify] = verbs.apply(example_policy, state, update, FRIDAY + timedelta(minutes=20))
+
+    pages = template_environment().get_template("client_notice.j2")
+    acme = pages.render(notice=client_notice(notify.purpose, notify.facts, "ACME Corp", None))
+    globex = pages.render(notice=client_notice(notify.purpose, notify.facts, "Globex", None))
+    missed = "We missed the acknowledgment target of your Gold contract: 10m (round the clock)."
+    assert missed in acme
+    assert "missed" not in globex and "Gold" not in globex

@@ -151,6 +151,7 @@ VALID_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "category": st.none() | st.sampled_from(["outage", "data_breach"]) | plain_texts,
     "service": st.sampled_from(["payments", "search"]) | plain_texts,
     "users_affected": st.integers(0, 10_000_000_000),
+    "client": st.sampled_from(["acme", "ACME Corp", "globex", "initech"]) | plain_texts,
     "clients_affected": st.lists(st.sampled_from(["acme", "globex", "initech"]), max_size=4),
     "dedup_key": st.none() | st.just("payments-5xx"),
     "source": st.none() | plain_texts,

@@ -334,6 +334,67 @@ async def client_joins_later(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def waited_on_the_client(stage: Stage) -> list[str]:
+    """ACME's resolution clock paused while waiting on the client and resumed when it replies,
+    twice: once by signals, once by updates (a `max_pause` timer started and cancelled each time)."""
+    incident = await start_incident(
+        stage.worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    wait = {"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}
+    replied = {"by": "alice", "client": "acme"}
+    await incident.signal("wait_for_client", wait)
+    await wait_for(incident, lambda s: s.client_clocks[0].waiting is not None)
+    await stage.wait(timedelta(minutes=1))
+    await incident.execute_update("client_replied", replied)
+    await incident.execute_update("wait_for_client", wait)
+    await stage.wait(timedelta(minutes=1))
+    await incident.signal("client_replied", replied)
+    await wait_for(incident, lambda s: len(s.client_clocks[0].pauses) == 2)
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
+async def client_breached_first(stage: Stage) -> list[str]:
+    """ACME's 10-minute Gold acknowledgment is breached before the severity's 15: that alone
+    sets `IncidentBreached`; acknowledged in between, resolved."""
+    incident = await start_incident(stage.worker, **CRITICAL, title="search down")
+    await stage.wait(timedelta(minutes=11))
+    await wait_for(incident, lambda s: "client_ack" in s.breaches)
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
+async def client_waits_unknown(stage: Stage) -> list[str]:
+    """`wait_for_client` and `client_replied` signalled to an incident: on the code before
+    `client-wait-pauses-resolution` they had no handler and changed nothing; replayed on today's
+    code they are refused (no marker in the history), and the clock stays as it was."""
+    incident = await start_incident(
+        stage.worker, title="report export slow", service="reports", clients_affected=["acme"]
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    wait = {"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}
+    await incident.signal("wait_for_client", wait)
+    await stage.wait(timedelta(minutes=1))
+    await incident.signal("client_replied", {"by": "alice", "client": "acme"})
+    await incident.signal("add_note", {"by": "alice", "text": "asked ACME for logs"})
+    await wait_for(incident, lambda s: any(e.kind == "note" for e in s.timeline))
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
+async def client_cadences(stage: Stage) -> list[str]:
+    """Critical for ACME (Gold: an update every 30m) and Globex (Standard: every 2 office hours):
+    after the acknowledgment ACME hears twice on its cadence, Globex on its own."""
+    incident = await start_incident(stage.worker, **CRITICAL, title="search down")
+    await wait_for(incident, lambda s: s.client_clocks)
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await stage.wait(timedelta(minutes=65))
+    await incident.execute_update("resolve", RESOLVE)
+    return [incident.id]
+
+
 FLOOD = 5_200
 
 
@@ -389,4 +450,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("reply_codes_book", reply_codes_book),
     Scenario("handoff_notices", handoff_notices, policy=handoff_policy),
     Scenario("reopened_schedule_incident", reopened_schedule_incident, policy=schedule_policy),
+    Scenario("client_waits_unknown", client_waits_unknown),
+    Scenario("waited_on_the_client", waited_on_the_client),
+    Scenario("client_breached_first", client_breached_first),
+    Scenario("client_cadences", client_cadences),
 )

@@ -24,7 +24,12 @@ from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
 from worker.runner import WORKFLOWS
 from workflows.archiving import ARCHIVED
-from workflows.client_contracts import CLIENT_CLOCKS
+from workflows.client_contracts import (
+    CLIENT_BREACH_FLAG,
+    CLIENT_CADENCE,
+    CLIENT_CLOCKS,
+    CLIENT_WAIT,
+)
 from workflows.handoff_notices import HANDOFF_NOTICES
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
@@ -148,6 +153,9 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         SCHEDULES_PAGED,
         HANDOFF_NOTICES,
         REOPEN_FORGETS_REACH,
+        CLIENT_WAIT,
+        CLIENT_BREACH_FLAG,
+        CLIENT_CADENCE,
     } <= patches  # newer code paths are recorded too
 
 

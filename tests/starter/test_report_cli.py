@@ -42,12 +42,18 @@ async def escalation(client: Client, *args: str) -> Result:
     return await asyncio.to_thread(runner.invoke, app, list(args), env=env)
 
 
-async def open_low(worker: IncidentWorker, service: str, title: str = "probe flapping") -> str:
+async def open_low(
+    worker: IncidentWorker,
+    service: str,
+    title: str = "probe flapping",
+    clients: tuple[str, ...] = (),
+) -> str:
     """A low-severity incident (review: none, so resolving closes it); returns its key."""
     alert = Alert(
         title=title,
         service=service,
         severity="low",
+        clients_affected=list(clients),
         dedup_key=f"r-{uuid.uuid4().hex[:10]}",
         source="prometheus",
     )
@@ -162,6 +168,44 @@ async def test_stats_over_closed_incidents(
     nothing = await escalation(client, "stats", "--service", f"{service}-none")
     assert nothing.exit_code == 0, nothing.output
     assert "0 closed incidents in the last 30d" in nothing.stdout
+
+
+async def test_stats_for_one_clients_contract(
+    dev_server_env: WorkflowEnvironment, make_worker
+) -> None:
+    client = dev_server_env.client
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    w = make_worker(client)
+    async with w.worker:
+        key = await open_low(w, service, clients=("acme",))
+        wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
+        await send_verb(client, key, "wait_for_client", wait)
+        await send_verb(client, key, "resolve", {"by": "bob", "cause": "c", "resolution": "r"})
+        await client.get_workflow_handle(f"incident-{key}").result()
+        await open_low(w, service)  # no client: not listed
+    await wait_until_listed(client, service, 1)
+
+    as_json = await escalation(
+        client, "stats", "--service", service, "--client", "ACME Corp", "--json"
+    )
+    assert as_json.exit_code == 0, as_json.output
+    stats = json.loads(as_json.stdout)
+    [row] = stats["incidents"]
+    assert row["incident_id"] == f"incident-{key}"
+    verdicts = {o["clock"]: o["verdict"] for o in row["outcomes"]}
+    assert verdicts == {"acknowledge": "met", "resolve": "met"}
+    [resolve] = [o for o in row["outcomes"] if o["clock"] == "resolve"]
+    assert resolve["target"] == "P3D" and resolve["paused"] != "PT0S"  # the wait is not counted
+    assert (stats["met"], stats["missed"]) == (2, 0)
+
+    table = await escalation(client, "stats", "--service", service, "--client", "acme")
+    assert table.exit_code == 0, table.output
+    assert "ACME Corp: 1 closed incidents under contract" in table.stdout
+    assert "met 2, missed 0, pending 0" in table.stdout
+
+    unknown = await escalation(client, "stats", "--client", "initech")
+    assert unknown.exit_code == 1
+    assert "--client: unknown client 'initech'" in unknown.stderr
 
 
 async def wait_until_listed(client: Client, service: str, count: int) -> None:

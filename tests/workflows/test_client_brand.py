@@ -59,3 +59,42 @@ async def test_the_client_hears_under_its_brand_and_the_responder_under_the_hous
     assert page["from"] == {"email": "pager@example.com"}
     assert "reply_to" not in page
     assert all("Northwind" not in part["value"] for part in page["content"])
+
+
+async def test_the_clients_final_report_goes_out_under_its_brand(
+    time_skipping_env: WorkflowEnvironment, make_worker, providers: FakeProviders
+) -> None:
+    worker = make_worker(time_skipping_env.client, transports=providers.transports())
+    async with worker.worker:
+        handle = await start_incident(worker, severity="high", clients_affected=["globex"])
+        resolve = {"by": "alice", "cause": "expired cert", "resolution": "rotated the cert"}
+        await handle.execute_update("resolve", resolve)
+        await wait_for(
+            handle,
+            lambda s: (
+                {
+                    ("final_report_client", "noc@globex.example"),
+                    ("final_report_client", "frank@example.com"),
+                }
+                <= {(n.purpose, n.to) for n in s.notifications if n.status == "sent"}
+            ),
+        )
+
+    [report] = [
+        r.json
+        for r in providers.requests_to(SENDGRID_PATH)
+        if r.json["personalizations"][0]["to"][0]["email"] == "noc@globex.example"
+        and r.json["subject"].startswith("Incident report")
+    ]
+    assert report["from"] == {
+        "email": "servicedesk@northwind.example",
+        "name": "Northwind Service Desk",
+    }
+    assert report["reply_to"] == {"email": "support@northwind.example"}
+    [copy] = [
+        r.json
+        for r in providers.requests_to(SENDGRID_PATH)
+        if r.json["personalizations"][0]["to"][0]["email"] != "noc@globex.example"
+        and r.json["subject"].startswith("Incident report")
+    ]
+    assert copy["from"] == {"email": "pager@example.com"} and "reply_to" not in copy

@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.business_time import add_business_time
+from escalation.incident import IncidentState
 from escalation.policy_loader import load_policy
 from tests.conftest import EXAMPLE_POLICY
+from tests.polling import poll
 from tests.workflows.helpers import entries, start_incident, wait_for
+from tests.workflows.test_escalation_timing import breached_attribute
 
 BOTH = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
 
@@ -84,3 +87,54 @@ async def test_a_client_added_by_a_later_alert_hears_the_opening_and_gets_its_cl
     assert clocks["globex"].started_at == notice.at > state.opened_at
     office = load_policy(EXAMPLE_POLICY).calendars["london-office"]
     assert clocks["globex"].ack_due == add_business_time(notice.at, timedelta(minutes=30), office)
+
+
+async def test_a_clients_breach_alone_sets_incident_breached(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    """ACME's Gold acknowledgment (10m) is breached five minutes before the severity's (15m)."""
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **BOTH)
+        await wait_for(handle, lambda s: s.client_clocks)
+        assert await breached_attribute(handle) is False
+        await time_skipping_env.sleep(timedelta(minutes=11))
+        state = await wait_for(handle, lambda s: "client_ack" in s.breaches)
+        await handle.execute_update("acknowledge", {"by": "alice"})  # before the severity's 15m
+        state = await wait_for(handle, lambda s: s.status == "acknowledged")
+        await poll(lambda: breached_attribute(handle), bool, "IncidentBreached = true")
+
+    assert not state.sla.ack_breached and state.breaches == ["client_ack"]
+
+
+async def test_each_client_hears_on_its_contracts_update_cadence(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    """Critical: ACME's Gold promises an update every 30m; Globex's Standard every 2 office
+    hours, so the severity's 30m cadence no longer reaches Globex."""
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **BOTH)
+        await wait_for(handle, lambda s: s.client_clocks)
+        await handle.execute_update("acknowledge", {"by": "alice"})
+        await time_skipping_env.sleep(timedelta(minutes=65))
+        state = await wait_for(handle, lambda s: len(_scheduled(s, "ACME Corp")) == 2)
+
+    assert _scheduled(state, "Globex (Globex NOC)") == []
+    told = next(e.at for e in entries(state, "acknowledged"))
+    first, second = _scheduled(state, "ACME Corp")
+    assert on_time(first, told + timedelta(minutes=30))
+    assert on_time(second, told + timedelta(minutes=60))
+
+
+def _scheduled(state: IncidentState, recipient: str) -> list[datetime]:
+    """When the recipient was sent a scheduled client update (after the acknowledgment's)."""
+    acked = next((e.at for e in entries(state, "acknowledged")), None)
+    return [
+        n.at
+        for n in state.notifications
+        if n.purpose == "client_update"
+        and n.recipient == recipient
+        and acked
+        and n.at > acked + timedelta(seconds=1)
+    ]

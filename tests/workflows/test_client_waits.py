@@ -1,0 +1,101 @@
+"""Waiting on the client inside a real incident, on the time-skipping server.
+
+The example policy: ACME's Gold contract (24x7, critical resolve 2h, max_pause 3d by default);
+Globex's Standard contract (London office hours, high resolve 16h, max_pause 2d).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from temporalio.testing import WorkflowEnvironment
+
+from escalation.business_time import add_business_time, business_time_between
+from escalation.client_clock import ClientClock
+from escalation.incident import IncidentState
+from escalation.policy_loader import load_policy
+from tests.conftest import EXAMPLE_POLICY
+from tests.workflows.helpers import entries, start_incident, wait_for
+from tests.workflows.test_client_clocks import BOTH, on_time
+
+ACK = {"by": "alice"}
+
+
+async def test_a_pause_and_a_reply_move_the_clients_resolution_breach(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        handle = await start_incident(worker, **BOTH)
+        opened = (await wait_for(handle, lambda s: s.client_clocks)).opened_at
+        await handle.execute_update("acknowledge", ACK)
+        await time_skipping_env.sleep(timedelta(minutes=30))
+        wait = {"by": "alice", "client": "acme", "reason": "asked for their proxy logs"}
+        await handle.execute_update("wait_for_client", wait)
+        paused = await wait_for(handle, lambda s: _acme(s).waiting is not None)
+        since = _acme(paused).waiting.since
+        await time_skipping_env.sleep(timedelta(hours=3))  # past the unpaused 2h target
+        await handle.signal("client_replied", {"by": "alice", "client": "ACME Corp"})
+        state = await wait_for(handle, lambda s: _acme(s).waiting is None)
+        assert not _acme(state).resolve_breached  # nothing breached while paused
+        replied = _acme(state).pauses[0].until
+        await time_skipping_env.sleep(timedelta(hours=2))
+        state = await wait_for(handle, lambda s: _acme(s).resolve_breached)
+
+    assert replied - since >= timedelta(hours=3)
+    assert _acme(state).resolve_due == opened + timedelta(hours=2) + (replied - since)
+    [breach] = [
+        e for e in entries(state, "sla_breach") if "ACME Corp (Gold contract) res" in e.detail
+    ]
+    assert on_time(breach.at, _acme(state).resolve_due)
+    [resumed] = entries(state, "client_replied")
+    assert resumed.actor == "alice" and resumed.detail.startswith("ACME Corp: replied;")
+
+
+async def test_a_pause_over_a_weekend_resumes_by_itself_after_max_pause(
+    time_skipping_env: WorkflowEnvironment, make_worker
+) -> None:
+    office = load_policy(EXAMPLE_POLICY).calendars["london-office"]
+    now = await time_skipping_env.get_current_time()
+    await time_skipping_env.sleep(_next_friday(now, office.time_zone, hour=14) - now)
+    worker = make_worker(time_skipping_env.client)
+    async with worker.worker:
+        handle = await start_incident(  # Globex alone, an outage: high, resolve 16h of office time
+            worker, clients_affected=["globex"], category="outage", users_affected=40
+        )
+        opened = (await wait_for(handle, lambda s: s.client_clocks)).opened_at
+        await handle.signal("acknowledge", ACK)
+        await time_skipping_env.sleep(timedelta(hours=1))
+        wait = {"by": "alice", "client": "globex", "reason": "needs their change window"}
+        await handle.signal("wait_for_client", wait)
+        paused = await wait_for(handle, lambda s: _globex(s).waiting is not None)
+        since = _globex(paused).waiting.since
+        await time_skipping_env.sleep(timedelta(days=2, hours=1))
+        state = await wait_for(handle, lambda s: _globex(s).waiting is None)
+
+    [pause] = _globex(state).pauses
+    assert (pause.until, pause.ended_by) == (since + timedelta(days=2), "escalation")
+    [resumed] = entries(state, "client_replied")
+    assert "no reply within max_pause 2d" in resumed.detail and on_time(resumed.at, pause.until)
+    unpaused = add_business_time(opened, timedelta(hours=16), office)
+    due = add_business_time(opened, timedelta(hours=16), office, [(since, pause.until)])
+    assert _globex(state).resolve_due == due
+    # Friday from the pause to 17:00 was working time (unless a holiday); the weekend was not.
+    assert due - unpaused == business_time_between(since, pause.until, office)
+    closing = since.astimezone(ZoneInfo(office.time_zone)).replace(hour=17, minute=0, second=0)
+    assert due - unpaused in {closing.replace(microsecond=0) - since, timedelta(0)}
+
+
+def _next_friday(now: datetime, zone: str, hour: int) -> datetime:
+    local = now.astimezone(ZoneInfo(zone))
+    days = (4 - local.weekday()) % 7 or 7
+    return (local + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _acme(state: IncidentState) -> ClientClock:
+    return next(c for c in state.client_clocks if c.client == "acme")
+
+
+def _globex(state: IncidentState) -> ClientClock:
+    return next(c for c in state.client_clocks if c.client == "globex")
