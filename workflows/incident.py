@@ -52,6 +52,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
 
+CLOSING_MESSAGES_SENT = "closing-messages-sent"
+"""Patch id (2026-12-02): a resolve that closes the incident at once (no review needed, or its
+review already completed) used to leave the loop before its actions were carried out, so the
+clients' resolution notice and the final report were never sent."""
 BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
 """Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
 NAMED_PEOPLE_CHECKED = "start-review-owner-is-a-contact"
@@ -124,6 +128,8 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         if self._handing_over:  # closed meanwhile: what waited for the next run goes now
             self._handing_over = False
             self._carry_out()
+        elif self._actions and workflow.patched(CLOSING_MESSAGES_SENT):
+            self._carry_out()  # a resolve that closed at once: its messages and final report
         self._publish(None)
         await self._work.drain()
         await self._archive.final(state)

@@ -433,6 +433,22 @@ async def receipts_and_links(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def closed_at_once(stage: Stage) -> list[str]:
+    """A low incident (no review) for ACME resolved: it closes in the same step, and its
+    resolution notice and final report still go out."""
+    incident = await start_incident(
+        stage.worker,
+        title="search slow",
+        service="search",
+        severity="low",
+        clients_affected=["acme"],
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    await incident.execute_update("resolve", RESOLVE)
+    await until_closed(incident)
+    return [incident.id]
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("escalated_acked_reviewed", escalated_acked_reviewed),
     Scenario("breached_escalated_reopened", breached_escalated_reopened),
@@ -454,4 +470,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("waited_on_the_client", waited_on_the_client),
     Scenario("client_breached_first", client_breached_first),
     Scenario("client_cadences", client_cadences),
+    Scenario("closed_at_once", closed_at_once),
 )

@@ -34,6 +34,7 @@ from workflows.handoff_notices import HANDOFF_NOTICES
 from workflows.history_handover import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS
 from workflows.incident import (
     BREACHED_ATTRIBUTE,
+    CLOSING_MESSAGES_SENT,
     NAMED_PEOPLE_CHECKED,
     REVIEW_ID_PER_RUN,
 )
@@ -156,6 +157,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         CLIENT_WAIT,
         CLIENT_BREACH_FLAG,
         CLIENT_CADENCE,
+        CLOSING_MESSAGES_SENT,
     } <= patches  # newer code paths are recorded too
 
 
