@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from escalation.alerts import Alert
@@ -77,35 +79,76 @@ async def open_incident(
 ) -> OpenedIncident:
     """Report an alert: join the open incident with its dedup key, or open a new one.
 
-    Signal-with-start makes the report atomic: the workflow is started if it is not running,
-    and `new_alert` is delivered either way (the workflow ignores it when it is the very alert
-    it started with). A running incident that is already resolved (awaiting its review) does
-    not take new alerts, so the report opens the successor incident `<key>~2`, `~3`, ...
+    The common case, a key with no running incident, is one call: start the workflow, refused
+    by the server when the key already runs. Only then is the running incident looked at: an
+    open one takes the alert by signal-with-start (atomic: started again if it ended meanwhile,
+    the alert delivered either way; the workflow ignores the very alert it started with). One
+    that is already resolved (awaiting its review) does not take new alerts, so the report goes
+    to the successor incident `<key>~2`, `~3`, ...
     """
     alert = alert.model_copy(update={"alert_id": alert.alert_id or uuid.uuid4().hex})
     key = alert.dedup_key or new_incident_key()
-    for _ in range(MAX_SUCCESSORS):
-        running = await _running_incident(client, key)
-        if running is None or running.is_open:
-            break
-        key = successor_key(key)
-    else:
-        raise RuntimeError(
-            f"{MAX_SUCCESSORS} incidents with dedup key {alert.dedup_key!r} are awaiting review; "
-            "close some reviews first"
-        )
     line = summary(_severity_label(alert, policy), alert.service, alert.title)
-    handle, handed_over = await _signal_with_start(
-        client, IncidentStart(key=key, alert=alert), task_queue, line, _details(alert)
+    start = IncidentStart(key=key, alert=alert)
+    for _ in range(MAX_SUCCESSORS):
+        start = start.model_copy(update={"key": key})
+        opened = await _start_new(client, start, task_queue, line)
+        if opened is not None:
+            return opened
+        running = await _running_incident(client, key)
+        if running is None:
+            continue  # it ended since the refusal: start it again under the same key
+        if running.is_open:
+            return await _join(client, start, task_queue, line, running)
+        key = successor_key(key)
+    raise RuntimeError(
+        f"{MAX_SUCCESSORS} incidents with dedup key {alert.dedup_key!r} are awaiting review; "
+        "close some reviews first"
     )
-    attached = running is not None and (running.run_id == handle.result_run_id or handed_over)
+
+
+async def _start_new(
+    client: Client, start: IncidentStart, task_queue: str, line: str
+) -> OpenedIncident | None:
+    """Start the incident if its key has no running workflow; None when one runs."""
+    try:
+        handle = await client.start_workflow(
+            INCIDENT_WORKFLOW,
+            start,
+            id=incident_workflow_id(start.key),
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            static_summary=line,
+            static_details=_details(start.alert),
+        )
+    except WorkflowAlreadyStartedError:
+        return None
+    return _opened(handle, start, attached=False, line=line)
+
+
+async def _join(
+    client: Client, start: IncidentStart, task_queue: str, line: str, running: _RunningIncident
+) -> OpenedIncident:
+    """The alert to the open incident (or to a new run, should it have ended meanwhile)."""
+    handle, handed_over = await _signal_with_start(
+        client, start, task_queue, line, _details(start.alert)
+    )
+    attached = running.run_id == handle.result_run_id or handed_over
+    return _opened(
+        handle, start, attached=attached, line=(running.summary or line) if attached else line
+    )
+
+
+def _opened(
+    handle: WorkflowHandle[Any, Any], start: IncidentStart, *, attached: bool, line: str
+) -> OpenedIncident:
     return OpenedIncident(
         workflow_id=handle.id,
-        key=key,
+        key=start.key,
         run_id=handle.result_run_id,
         attached=attached,
-        summary=(running.summary if running and attached else None) or line,
-        alert_id=alert.alert_id or "",
+        summary=line,
+        alert_id=start.alert.alert_id or "",
     )
 
 

@@ -48,8 +48,9 @@ async def test_flood_counted_once_each_and_paced() -> None:
     assert sum(a.repeats for _, a in recorder.sent) == 500
     assert recorder.sent[0][1].alert_id == "a0"  # the first went alone, at once
     times = [t for t, _ in recorder.sent]
-    assert len(times) <= (times[-1] - times[0]) / MIN_GAP_SECONDS + 1 < 500
-    assert all(b - a >= MIN_GAP_SECONDS * 0.99 for a, b in itertools.pairwise(times))
+    gap = MIN_GAP_SECONDS * 0.99  # the event loop's clock may wake a sleeper a hair early
+    assert len(times) <= (times[-1] - times[0]) / gap + 1 < 500
+    assert all(b - a >= gap for a, b in itertools.pairwise(times))
 
 
 async def test_keys_do_not_wait_for_each_other() -> None:
