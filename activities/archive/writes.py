@@ -1,14 +1,18 @@
 """Idempotent upserts keyed by incident and review id, the newest version winning.
 
 A write carries the record's version (`escalation.archive.log_version`). The row is inserted,
-or updated when the stored version is older, in one statement (`INSERT ... ON CONFLICT DO
+or updated unless the stored version is newer, in one statement (`INSERT ... ON CONFLICT DO
 UPDATE ... WHERE`), so a retried write never duplicates a row and an older state arriving late
-never overwrites a newer one. The rows derived from the record (clients, timeline, ...) are
+never overwrites a newer one. An equal version is written again: the same count of entries can
+hold news (a delivery's status changes in place), and a write from a workflow task the server
+refused (local activities run before their task is accepted) is followed by the same version
+from the task that replaced it, which must win. The rows derived from the record (clients, timeline, ...) are
 replaced in the same transaction, only when the record itself was written.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,7 +36,7 @@ REVIEWS: Table = ReviewRow.__table__  # type: ignore[assignment]
 
 
 def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
-    """Upsert the incident; False when the archive already holds this version or a newer one."""
+    """Upsert the incident; False when the archive already holds a newer version."""
     row = incident_row(state, version)
     with engine.begin() as connection:
         if not _upsert(connection, INCIDENTS, "incident_id", row):
@@ -82,7 +86,7 @@ def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
 
 
 def record_review(engine: Engine, review: ReviewState, version: int) -> bool:
-    """Upsert the review with its action items and feedback; False when held already."""
+    """Upsert the review with its action items and feedback; False when a newer one is held."""
     row = {
         "review_id": review.review_id,
         "incident_id": review.incident_id,
@@ -181,17 +185,22 @@ def incident_row(state: IncidentState, version: int) -> dict[str, Any]:
 
 
 def _upsert(connection: Connection, table: Table, key: str, row: dict[str, Any]) -> bool:
-    """Insert, or update when the stored version is older; whether the row was written.
+    """Insert, or update unless the stored version is newer; whether the row was written."""
+    statement = _upsert_statement(connection.dialect.name, table, key, tuple(row))
+    return connection.execute(statement, row).first() is not None
 
-    An equal version is the same record (its logs only grow), so a retry writes nothing."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(row)
-    statement = statement.on_conflict_do_update(
+
+@functools.cache
+def _upsert_statement(dialect_name: str, table: Table, key: str, columns: tuple[str, ...]) -> Any:
+    """The upsert for these columns, built once: the row comes as parameters, so SQLAlchemy
+    compiles it once too (building it per write cost more than the write itself)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    return statement.on_conflict_do_update(
         index_elements=[key],
-        set_={name: statement.excluded[name] for name in row if name != key},
-        where=table.c.version < statement.excluded.version,
+        set_={name: statement.excluded[name] for name in columns if name != key},
+        where=table.c.version <= statement.excluded.version,
     ).returning(table.c[key])
-    return connection.execute(statement).first() is not None
 
 
 def _replace(

@@ -102,7 +102,7 @@ def test_a_retried_write_never_duplicates_and_an_older_one_never_wins(
     engine = archive.engine
 
     assert record_incident(engine, opened, log_version(opened))
-    assert not record_incident(engine, opened, log_version(opened))  # the retry: held already
+    assert record_incident(engine, opened, log_version(opened))  # the retry: the same row again
     assert not record_incident(engine, early, log_version(early))  # late and older: ignored
     assert count(archive, IncidentRow) == 1
     assert count(archive, TimelineRow) == len(opened.timeline)
@@ -110,6 +110,19 @@ def test_a_retried_write_never_duplicates_and_an_older_one_never_wins(
     stored = find_incident(engine, "incident-db-1")
     assert stored == opened
     assert stored is not None and stored.status == "acknowledged"
+
+
+def test_the_same_version_written_again_wins(archive: Archive, example_policy: Policy) -> None:
+    """A local write from a workflow task the server refused, then the same version from the task
+    that replaced it (with its own clock): the archive must end up with the second."""
+    refused = open_incident(example_policy, "db-3")
+    replaced = refused.model_copy(deep=True)
+    refused.record(at(1), "note", "alice", "looking")
+    replaced.record(at(2), "note", "alice", "looking")
+    engine = archive.engine
+    assert record_incident(engine, refused, log_version(refused))
+    assert record_incident(engine, replaced, log_version(replaced))
+    assert find_incident(engine, "db-3") == replaced
 
 
 def test_concurrent_writes_keep_the_newest(archive: Archive, example_policy: Policy) -> None:
@@ -133,7 +146,8 @@ def test_reviews_round_trip_with_items_and_feedback(
     review = checkout_review(incident)
     record_incident(archive.engine, incident, log_version(incident))
     assert record_review(archive.engine, review, log_version(review))
-    assert not record_review(archive.engine, review, log_version(review))
+    assert record_review(archive.engine, review, log_version(review))  # again: no second row
+    assert not record_review(archive.engine, review, log_version(review) - 1)  # older: ignored
     assert find_reviews(archive.engine, [incident.incident_id]) == {incident.incident_id: review}
     assert count(archive, ReviewRow) == 1
     assert count(archive, ActionItemRow) == 2
