@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.on_call_paging import ask_who_is_on_call, pages_schedules
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes
+    from workflows.side_work import run_side_work, side_work_is_local
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
 
@@ -83,7 +84,8 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """Pages in flight, in the order they started (a dict: a set would iterate in memory
         order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
-        self._archive = incident_archivist(self._work)
+        self._local = side_work_is_local()
+        self._archive = incident_archivist(self._work, local=self._local)
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
@@ -137,7 +139,8 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         return state
 
     async def _open(self, start: IncidentStart) -> IncidentState:
-        self._snapshot = await workflow.execute_activity(
+        self._snapshot = await run_side_work(
+            self._local,
             "snapshot_policy",
             result_type=PolicySnapshot,
             start_to_close_timeout=timedelta(seconds=30),
@@ -194,7 +197,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
 
     async def _page_on_call(self, ask: AskOnCall) -> None:
         """Who is on call is read now, by an activity; the engine pages with the answer."""
-        answer = await ask_who_is_on_call(self._policy, ask)
+        answer = await ask_who_is_on_call(self._policy, ask, local=self._local)
         self._actions += page_on_call(self._policy, self.state, ask, answer, workflow.now())
         self._wake = True
 
