@@ -23,6 +23,7 @@ from typing import Literal
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from escalation.actions import RESPONDER_PURPOSES
 from escalation.environment import SettingInvalid, seconds_setting, url_setting
 from escalation.messages import OutboundMessage
 
@@ -37,10 +38,6 @@ ACTIONS_PATH = "/v1/actions/"
 
 LinkVerb = Literal["acknowledge", "escalate"]
 LINK_VERBS: tuple[LinkVerb, ...] = ("acknowledge", "escalate")
-LINK_PURPOSES: frozenset[str] = frozenset(
-    {"page", "consult", "escalation", "ack_breach", "resolve_warning", "resolve_breach"}
-)
-"""Messages to responders and management, the people who can act on the incident."""
 
 
 def token_serializer(
@@ -121,7 +118,11 @@ class ActionLinks:
         """The links an email carries: none for bundles or other audiences; Acknowledge only
         while nobody has, Escalate while the incident is open."""
         facts = message.facts
-        if message.channel != "email" or message.bundled or message.purpose not in LINK_PURPOSES:
+        if (
+            message.channel != "email"
+            or message.bundled
+            or message.purpose not in RESPONDER_PURPOSES
+        ):
             return {}
         verbs: list[LinkVerb] = []
         if facts.status == "triggered":

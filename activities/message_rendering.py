@@ -11,6 +11,7 @@ from markupsafe import escape
 from activities.client_rendering import render_client_email
 from activities.template_files import template_environment
 from escalation import gsm7
+from escalation.actions import RESPONDER_PURPOSES
 from escalation.brands import sender_of
 from escalation.client_notice import CLIENT_STATUS, NOTICE_HEADLINES
 from escalation.messages import BundledPage, OutboundMessage, RenderedMessage
@@ -33,11 +34,6 @@ HEADLINES: dict[str, str] = {
     "action_item_reminder": "Action item due",
     "handoff": "Your on-call shift",
 }
-
-ACK_PURPOSES: frozenset[str] = frozenset(
-    {"page", "consult", "escalation", "ack_breach", "resolve_warning", "resolve_breach"}
-)
-"""Messages to responders and management, who may acknowledge while the incident is triggered."""
 
 
 SUBJECT_LIMIT = 200
@@ -99,7 +95,7 @@ def render(
 
 def can_reply(message: OutboundMessage) -> bool:
     """A responder's message while the incident waits for someone to take it."""
-    return message.purpose in ACK_PURPOSES and message.facts.status == "triggered"
+    return message.purpose in RESPONDER_PURPOSES and message.facts.status == "triggered"
 
 
 def _sms_text(template: Template, context: dict[str, object]) -> str:

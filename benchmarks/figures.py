@@ -1,9 +1,12 @@
-"""Distributions as the report states them: nearest-rank percentiles, in milliseconds."""
+"""Distributions as the report states them (nearest-rank percentiles, in milliseconds), and the
+phases of a measurement pooled into one sample."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -36,3 +39,39 @@ class Distribution(BaseModel):
             p99=round(percentile(ordered, 99), 1),
             max=round(ordered[-1], 1),
         )
+
+
+class Phase(Protocol):
+    """One timed stretch of a run: what completed, how long it took, each latency, and each
+    process's CPU use as a share of one core."""
+
+    @property
+    def completed(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def latencies(self) -> list[float]: ...
+    @property
+    def cpu(self) -> dict[str, float]: ...
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Phases taken together: CPU as seconds used, so each phase weighs by its length."""
+
+    completed: int
+    seconds: float
+    latency: Distribution
+    cpu_seconds: dict[str, float]
+
+
+def pool(phases: Sequence[Phase]) -> Pooled:
+    """The phases as one sample; each must have measured something."""
+    latency = Distribution.of_seconds([value for p in phases for value in p.latencies])
+    assert latency is not None
+    return Pooled(
+        completed=sum(p.completed for p in phases),
+        seconds=sum(p.seconds for p in phases),
+        latency=latency,
+        cpu_seconds={name: sum(p.cpu[name] * p.seconds for p in phases) for name in phases[0].cpu},
+    )

@@ -35,7 +35,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from api.keys import key_digest, new_key
-from benchmarks.figures import Distribution
+from benchmarks.figures import Distribution, pool
 from benchmarks.http_sender import SenderPool
 from benchmarks.policy import write_policy
 from benchmarks.stack import Server, WorkerSettings, benchmark_worker, dev_server, processes
@@ -183,17 +183,16 @@ async def _sender(url: str, key: str, size: int) -> AsyncIterator[SenderPool]:
 
 
 def _path(phases: list[Phase]) -> PathResult:
-    accepted = sum(p.completed for p in phases)
-    seconds = sum(p.seconds for p in phases)
-    latency = Distribution.of_seconds([value for p in phases for value in p.latencies])
-    assert latency is not None
-    cpu_seconds = {name: sum(p.cpu[name] * p.seconds for p in phases) for name in phases[0].cpu}
+    pooled = pool(phases)
+    accepted = pooled.completed
     return PathResult(
         accepted=accepted,
-        seconds=round(seconds, 2),
-        per_second=round(accepted / seconds, 1),
-        latency=latency,
-        cpu_ms={name: round(used / accepted * 1000, 2) for name, used in cpu_seconds.items()},
+        seconds=round(pooled.seconds, 2),
+        per_second=round(accepted / pooled.seconds, 1),
+        latency=pooled.latency,
+        cpu_ms={
+            name: round(used / accepted * 1000, 2) for name, used in pooled.cpu_seconds.items()
+        },
     )
 
 
@@ -276,13 +275,12 @@ def render(result: IntakeResult) -> str:
         "| alerts | path | accepted/s | p50 ms | p99 ms | HTTP/direct |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
-    for name, kind in (("new", result.new), ("repeat", result.repeat)):
-        for path, figures in (("direct", kind.direct), ("HTTP", kind.http)):
-            ratio = f"{kind.ratio:.2f}" if path == "HTTP" else ""
-            lines.append(
-                f"| {name} | {path} | {figures.per_second:,.1f} | {figures.latency.p50:,.1f} "
-                f"| {figures.latency.p99:,.1f} | {ratio} |"
-            )
+    for name, path, figures, kind in _rows(result):
+        ratio = f"{kind.ratio:.2f}" if path == "HTTP" else ""
+        lines.append(
+            f"| {name} | {path} | {figures.per_second:,.1f} | {figures.latency.p50:,.1f} "
+            f"| {figures.latency.p99:,.1f} | {ratio} |"
+        )
     lines += [
         "",
         f"`new_alert` signals per HTTP repeat: {result.signals_per_http_repeat}",
@@ -290,11 +288,19 @@ def render(result: IntakeResult) -> str:
         "CPU ms per accepted alert, per process:",
         "",
     ]
-    for name, kind in (("new", result.new), ("repeat", result.repeat)):
-        for path, figures in (("direct", kind.direct), ("HTTP", kind.http)):
-            shares = ", ".join(f"{k} {v:.1f}" for k, v in figures.cpu_ms.items())
-            lines.append(f"- {name} {path}: {shares}")
+    for name, path, figures, _ in _rows(result):
+        shares = ", ".join(f"{k} {v:.1f}" for k, v in figures.cpu_ms.items())
+        lines.append(f"- {name} {path}: {shares}")
     return "\n".join(lines)
+
+
+def _rows(result: IntakeResult) -> list[tuple[str, str, PathResult, KindResult]]:
+    """(alerts, path, its figures, the kind's) in the order both tables list them."""
+    return [
+        (name, path, figures, kind)
+        for name, kind in (("new", result.new), ("repeat", result.repeat))
+        for path, figures in (("direct", kind.direct), ("HTTP", kind.http))
+    ]
 
 
 async def run(plan: IntakePlan) -> IntakeResult:

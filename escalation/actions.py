@@ -32,6 +32,11 @@ Purpose = Literal[
     "action_item_reminder",
     "handoff",
 ]
+RESPONDER_PURPOSES: frozenset[Purpose] = frozenset(
+    {"page", "consult", "escalation", "ack_breach", "resolve_warning", "resolve_breach"}
+)
+"""Messages to responders and management, the people who can act on the incident (acknowledge
+from the message while it is triggered, follow its action links)."""
 
 
 class Recipient(BaseModel):

@@ -15,6 +15,7 @@ from escalation.analytics import analytics
 from escalation.policy import Policy
 from starter import render
 from starter.archive_cli import open_archive
+from starter.cli_support import ServiceOption
 
 EVERY_INCIDENT = 10_000_000
 
@@ -30,7 +31,7 @@ def register(
         since: Annotated[
             str, typer.Option(help="Incidents opened within: 90d, 12w, 1y...")
         ] = "90d",
-        service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+        service: ServiceOption = None,
         client: Annotated[
             str | None, typer.Option(help="Only incidents affecting this client")
         ] = None,

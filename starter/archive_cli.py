@@ -76,20 +76,18 @@ def show(
     if state is None:
         typer.echo(f"error: {incident} is not in the archive ({_where()})", err=True)
         raise typer.Exit(1)
-    if as_json:
-        render.print_json(state)
-    else:
-        render.status(out, state, now=_as_of(state))
+    render.show(state, as_json, lambda: render.status(out, state, now=_as_of(state)))
 
 
 def list_archived(query: IncidentQuery, as_json: bool) -> None:
     """`escalation list --all`: from the archive, closed incidents included."""
     archive = open_archive()
     incidents = find_incidents(archive.engine, query)
-    if as_json:
-        render.print_json(incidents)
-    else:
-        render.incident_list(out, [listing(state) for state in incidents])
+    render.show(
+        incidents,
+        as_json,
+        lambda: render.incident_list(out, [listing(state) for state in incidents]),
+    )
 
 
 def listing(state: IncidentState) -> IncidentListing:

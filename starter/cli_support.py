@@ -53,6 +53,7 @@ ByOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON")]
+ServiceOption = Annotated[str | None, typer.Option(help="Only this service")]
 
 
 def actor(by: str | None) -> str:
@@ -99,10 +100,7 @@ def act(incident: str, verb: str, payload: dict[str, Any], as_json: bool) -> Non
     """Send one verb as an update and show the answer."""
     fields = {name: value for name, value in payload.items() if value is not None}
     result = run(lambda client: send_verb(client, incident, verb, fields), timeout=answer_timeout())
-    if as_json:
-        render.print_json(result)
-    else:
-        render.command_result(out, result)
+    render.show(result, as_json, lambda: render.command_result(out, result))
 
 
 def local_policy() -> Policy | None:

@@ -21,6 +21,7 @@ from starter import archive_cli, render
 from starter.cli_support import (
     IncidentArg,
     JsonOption,
+    ServiceOption,
     answer_timeout,
     fail,
     local_policy,
@@ -40,10 +41,7 @@ commands = typer.Typer()
 def status(incident: IncidentArg, as_json: JsonOption = False) -> None:
     """Show one incident: status, SLA clocks, timeline and notifications."""
     state = run(lambda client: incident_status(client, incident), timeout=answer_timeout())
-    if as_json:
-        render.print_json(state)
-    else:
-        render.status(out, state)
+    render.show(state, as_json, lambda: render.status(out, state))
 
 
 @commands.command("list")
@@ -70,10 +68,7 @@ def list_(
         lambda client: list_incidents(client, status, severity, service, limit),
         timeout=answer_timeout(),
     )
-    if as_json:
-        render.print_json(incidents)
-    else:
-        render.incident_list(out, incidents)
+    render.show(incidents, as_json, lambda: render.incident_list(out, incidents))
 
 
 @commands.command("report")
@@ -108,10 +103,7 @@ def report_(
             html.write_text(rendered.html, encoding="utf-8")
         except OSError as error:
             fail(f"cannot write {html}: {error.strerror or error}")
-    if as_json:
-        render.print_json(facts)
-    else:
-        render.report(rendered)
+    render.show(facts, as_json, lambda: render.report(rendered))
     if html is not None:
         typer.echo(f"HTML report written to {html}", err=True)
 
@@ -122,7 +114,7 @@ def stats(
     since: Annotated[
         str, typer.Option(help="Incidents closed within this long: 12h, 30d, 2w or ISO 8601")
     ] = "30d",
-    service: Annotated[str | None, typer.Option(help="Only this service")] = None,
+    service: ServiceOption = None,
     client_name: Annotated[
         str | None,
         typer.Option(
@@ -149,10 +141,7 @@ def stats(
         show_client_contract(incidents, client_name, scope, as_json)
         return
     figures = incident_stats(incidents, local_policy(), top=top)
-    if as_json:
-        render.print_json(figures)
-    else:
-        render.incident_stats(out, figures, scope)
+    render.show(figures, as_json, lambda: render.incident_stats(out, figures, scope))
 
 
 def show_client_contract(
@@ -164,10 +153,7 @@ def show_client_contract(
     if key is None:
         fail(f"--client: unknown client {name!r} (one of: {', '.join(policy.clients)})")
     stats = client_contract_stats(incidents, policy, key)
-    if as_json:
-        render.print_json(stats)
-    else:
-        client_contract(out, stats, scope)
+    render.show(stats, as_json, lambda: client_contract(out, stats, scope))
 
 
 def since_window(since: str) -> timedelta:

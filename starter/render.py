@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +30,14 @@ STATUS_STYLES = {
     "resolved": "bold green",
     "closed": "dim",
 }
+
+
+def show(value: BaseModel | Sequence[BaseModel], as_json: bool, human: Callable[[], None]) -> None:
+    """What every command with `--json` does: JSON for scripts when asked, else `human()`."""
+    if as_json:
+        print_json(value)
+    else:
+        human()
 
 
 def print_json(value: BaseModel | Sequence[BaseModel]) -> None:

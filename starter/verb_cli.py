@@ -69,10 +69,7 @@ def open_(
         lambda temporal: open_incident(temporal, alert, task_queue=task_queue, policy=policy),
         timeout=answer_timeout(),
     )
-    if as_json:
-        render.print_json(opened)
-    else:
-        render.opened(out, opened)
+    render.show(opened, as_json, lambda: render.opened(out, opened))
 
 
 @commands.command()

@@ -1,4 +1,5 @@
-"""When and how IncidentWorkflow hands over to a new run (continue-as-new) as its history grows."""
+"""When and how IncidentWorkflow hands over to a new run (continue-as-new) as its history grows,
+and the test every long-lived workflow (throttle, schedule, SMS codes) shares."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ HANDOVER_KEEPS_THE_CLOCK = "handover-keeps-the-clock"
 had finished (a client update retries for up to an hour), so the next tier, an SLA breach or a
 warning fired that much late in exactly the long, flooded incidents. Now the loop keeps advancing
 the engine and arming its timer while the drain runs, and continues as new once drained."""
+
+
+def history_past(limit: int) -> bool:
+    """The server suggests continuing as new, or this run's history is past `limit` events.
+    Also a wait condition, so it only reads."""
+    info = workflow.info()
+    return info.is_continue_as_new_suggested() or info.get_current_history_length() > limit
 
 
 class HandsOver:

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.schedules import Override
     from workflows.failures import Refusal
     from workflows.handoff_notices import SendsHandoffNotices
+    from workflows.history_handover import history_past
     from workflows.verb_handlers import refuse
 
 Command = TypeVar("Command", SetOverride, RemoveOverride)
@@ -85,10 +86,7 @@ class OnCallScheduleWorkflow(SendsHandoffNotices):
                 await self._after_wait(self._changed)
 
     def _history_is_long(self) -> bool:
-        info = workflow.info()
-        return (
-            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
-        )
+        return history_past(HISTORY_LIMIT)
 
     @workflow.update(
         name=SET_OVERRIDE,

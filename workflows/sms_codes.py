@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         ReleaseCodes,
         ReplyCodeBook,
     )
+    from workflows.history_handover import history_past
 
 
 @workflow.defn(name=REGISTRY_WORKFLOW)
@@ -41,12 +42,7 @@ class SmsReplyCodesWorkflow:
 
     @workflow.run
     async def run(self, start: RegistryStart) -> None:
-        await workflow.wait_condition(
-            lambda: (
-                workflow.info().is_continue_as_new_suggested()
-                or workflow.info().get_current_history_length() > start.history_limit
-            )
-        )
+        await workflow.wait_condition(lambda: history_past(start.history_limit))
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
             RegistryStart(phone=start.phone, book=self._book, history_limit=start.history_limit)

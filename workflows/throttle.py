@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.delivery_limits import DELIVERY_RETRY, URGENT_DELIVERY_DEADLINE
     from workflows.fallback import DeliveryFailure
-    from workflows.history_handover import HISTORY_LIMIT
+    from workflows.history_handover import HISTORY_LIMIT, history_past
 
 
 @workflow.defn(name=THROTTLE_WORKFLOW)
@@ -161,10 +161,7 @@ class ContactThrottleWorkflow:
             workflow.logger.info("answer to %s not delivered: %s", requester, error)
 
     def _history_is_long(self) -> bool:
-        info = workflow.info()
-        return (
-            info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
-        )
+        return history_past(HISTORY_LIMIT)
 
     @workflow.signal(
         name=REQUEST_SIGNAL,

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +26,7 @@ from activities.sendgrid_transport import SendGridTransport, sendgrid_client
 from activities.twilio_client import twilio_client
 from activities.twilio_transport import TwilioSmsTransport, TwilioVoiceTransport
 from escalation.contacts import Channel
+from tests.fakes.local_server import LocalServer
 
 SENDGRID_PATH = "/v3/mail/send"
 MESSAGES = "Messages.json"
@@ -127,19 +128,11 @@ class FakeProviders:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._changed = threading.Condition()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},  # how fast shutdown() is noticed
-            name="fake-providers",
-            daemon=True,
-        )
+        self._http = LocalServer(_handler_for(self), "fake-providers")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._http.url
 
     def transports(self, from_number: str = "+15555550100") -> dict[Channel, Transport]:
         """Every channel through the real SendGrid and Twilio SDKs, pointed at this fake."""
@@ -153,14 +146,12 @@ class FakeProviders:
         }
 
     def __enter__(self) -> FakeProviders:
-        self._thread.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._http.stop()
 
     def inject(self, path_suffix: str, fault: Fault, times: int = 1) -> None:
         """The next `times` requests whose path ends with `path_suffix` get `fault`."""

@@ -15,9 +15,11 @@ import time
 import zlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.fakes.local_server import LocalServer
 
 FAKE_SLACK_BOT_TOKEN = "xoxb-fake-token-for-tests-0001"
 FAKE_SLACK_SIGNING_SECRET = "fake-signing-secret-for-tests-0001"
@@ -66,16 +68,11 @@ class FakeSlack:
         self._faults: dict[str, deque[SlackFault]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._lock = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        self._http = LocalServer(_handler_for(self), "fake-slack")
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._http.url
 
     @property
     def api_url(self) -> str:
@@ -86,12 +83,11 @@ class FakeSlack:
         return f"{self.url}/response/{name}"
 
     def __enter__(self) -> FakeSlack:
-        self._thread.start()
+        self._http.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._http.stop()
 
     def fail(self, method: str, *faults: SlackFault) -> None:
         """The next calls of `method` get these answers, then it works again."""
