@@ -10,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.polling import poll
 from tests.processes import (
     WORKER_STOP_SECONDS,
     Stack,
     WorkerProcess,
-    dev_stack,
     escalation,
     outbox_lines,
     signal_as_the_ui_does,
@@ -30,13 +26,6 @@ from tests.processes import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    """A fresh dev server on free ports with its SQLite file in the test's temp dir."""
-    async with dev_stack(tmp_path) as running:
-        yield running
 
 
 async def test_operator_journey(stack: Stack) -> None:
