@@ -17,11 +17,16 @@ from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
-from tests.conftest import IncidentWorker
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker
 from tests.polling import poll
 from workflows.incident import IncidentWorkflow
 
 DEADLINE_SECONDS = 30.0
+SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
+    "channels: [sms, email], review: required, review_within: 5d",
+    "channels: [sms], review: required",
+)
+"""The example policy's text with critical incidents paged by SMS only."""
 
 
 async def start_incident(

@@ -3,10 +3,8 @@ deliver falls back to the contact's next channel; other outcomes are recorded on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
-import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -14,21 +12,9 @@ from temporalio.testing import WorkflowEnvironment
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders
-from tests.workflows.helpers import entries, policy_variant, start_incident, wait_for
-from tests.workflows.test_channel_fallback import SMS_ONLY_POLICY
+from tests.workflows.helpers import entries, start_incident, wait_for
 
 ALICE_PHONE = "+15555550101"
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    with FakeProviders() as fake:
-        yield fake
-
-
-@pytest.fixture
-def sms_only_policy(tmp_path: Path) -> Path:
-    return policy_variant(tmp_path, SMS_ONLY_POLICY, "channels: [sms], review: required")
 
 
 def alice_pages(state: IncidentState) -> list[NotificationRecord]:
