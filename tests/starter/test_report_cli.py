@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
@@ -131,21 +134,30 @@ async def test_report_of_an_unknown_incident_is_one_error_line(
     assert result.stderr == "error: no incident incident-no-such-incident in this namespace\n"
 
 
-async def test_stats_over_closed_incidents(
-    dev_server_env: WorkflowEnvironment, make_worker
-) -> None:
-    client = dev_server_env.client
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    w = make_worker(client)
-    async with w.worker:
-        keys = [await open_low(w, service, title=f"probe {n}") for n in range(3)]
-        causes = ["Expired cert", "expired  CERT.", "disk full"]
-        for key, cause in zip(keys, causes, strict=True):
-            await send_verb(
-                client, key, "resolve", {"by": "bob", "cause": cause, "resolution": "x"}
-            )
-        for key in keys:
-            await client.get_workflow_handle(f"incident-{key}").result()
+@pytest.fixture
+def service() -> str:
+    """A service name of this test's own: stats over the shared dev server list only its incidents."""
+    return f"svc-{uuid.uuid4().hex[:8]}"
+
+
+@pytest_asyncio.fixture
+async def dev_worker(
+    dev_server_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
+) -> AsyncIterator[IncidentWorker]:
+    """A worker on the dev server (stats needs its visibility), running for the whole test."""
+    started = make_worker(dev_server_env.client)
+    async with started.worker:
+        yield started
+
+
+async def test_stats_over_closed_incidents(dev_worker: IncidentWorker, service: str) -> None:
+    client = dev_worker.client
+    keys = [await open_low(dev_worker, service, title=f"probe {n}") for n in range(3)]
+    causes = ["Expired cert", "expired  CERT.", "disk full"]
+    for key, cause in zip(keys, causes, strict=True):
+        await send_verb(client, key, "resolve", {"by": "bob", "cause": cause, "resolution": "x"})
+    for key in keys:
+        await client.get_workflow_handle(f"incident-{key}").result()
     await wait_until_listed(client, service, len(keys))
 
     as_json = await escalation(client, "stats", "--service", service, "--json", "--top", "1")
@@ -170,19 +182,14 @@ async def test_stats_over_closed_incidents(
     assert "0 closed incidents in the last 30d" in nothing.stdout
 
 
-async def test_stats_for_one_clients_contract(
-    dev_server_env: WorkflowEnvironment, make_worker
-) -> None:
-    client = dev_server_env.client
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    w = make_worker(client)
-    async with w.worker:
-        key = await open_low(w, service, clients=("acme",))
-        wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
-        await send_verb(client, key, "wait_for_client", wait)
-        await send_verb(client, key, "resolve", {"by": "bob", "cause": "c", "resolution": "r"})
-        await client.get_workflow_handle(f"incident-{key}").result()
-        await open_low(w, service)  # no client: not listed
+async def test_stats_for_one_clients_contract(dev_worker: IncidentWorker, service: str) -> None:
+    client = dev_worker.client
+    key = await open_low(dev_worker, service, clients=("acme",))
+    wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
+    await send_verb(client, key, "wait_for_client", wait)
+    await send_verb(client, key, "resolve", {"by": "bob", "cause": "c", "resolution": "r"})
+    await client.get_workflow_handle(f"incident-{key}").result()
+    await open_low(dev_worker, service)  # no client: not listed
     await wait_until_listed(client, service, 1)
 
     as_json = await escalation(
