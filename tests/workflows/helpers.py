@@ -18,6 +18,7 @@ from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
 from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.fakes.providers import SENDGRID_PATH, FakeProviders
 from tests.polling import poll
 from workflows.incident import IncidentWorkflow
 
@@ -109,6 +110,18 @@ def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
         ):
             names.append(record.recipient)
     return names
+
+
+def mail_recipient(mail: dict) -> str:
+    """The first `to` address of a SendGrid mail/send body."""
+    return mail["personalizations"][0]["to"][0]["email"]
+
+
+def mails_to(providers: FakeProviders, address: str) -> list[dict]:
+    """The SendGrid request bodies addressed to `address`, in the order sent."""
+    return [
+        r.json for r in providers.requests_to(SENDGRID_PATH) if mail_recipient(r.json) == address
+    ]
 
 
 async def ui_signals(handle: WorkflowHandle) -> dict[str, str]:

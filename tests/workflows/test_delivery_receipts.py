@@ -11,8 +11,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
-from tests.fakes.providers import SENDGRID_PATH, FakeProviders
-from tests.workflows.helpers import entries, start_incident, wait_for
+from tests.fakes.providers import FakeProviders
+from tests.workflows.helpers import entries, mails_to, start_incident, wait_for
 
 ALICE_PHONE = "+15555550101"
 
@@ -35,12 +35,8 @@ async def paged(
         yield handle, sms
 
 
-def emails_to_alice(providers: FakeProviders) -> list[object]:
-    return [
-        request
-        for request in providers.requests_to(SENDGRID_PATH)
-        if request.json["personalizations"][0]["to"] == [{"email": "alice@example.com"}]
-    ]
+def emails_to_alice(providers: FakeProviders) -> list[dict]:
+    return mails_to(providers, "alice@example.com")
 
 
 def receipt(notification_id: str, outcome: str, **extra: object) -> dict[str, object]:

@@ -17,8 +17,9 @@ from escalation.handoff_notices import HANDOFF_SIGNAL, ScheduleLog
 from escalation.on_call_overrides import SCHEDULE_WORKFLOW, ScheduleStart, schedule_workflow_id
 from escalation.policy_loader import load_policy
 from tests.conftest import IncidentWorker
-from tests.fakes.providers import SENDGRID_PATH, FakeProviders
+from tests.fakes.providers import FakeProviders
 from tests.polling import poll
+from tests.workflows.helpers import mails_to
 from tests.workflows.test_schedule_paging import schedule_policy, tier, weekly_rotation
 from worker.handoff_start import start_handoff_notices
 from workflows.handoff_notices import HANDOFF_LOG_QUERY
@@ -52,14 +53,6 @@ async def handoff_log(client: Client) -> ScheduleLog:
 def texts_to(providers: FakeProviders, number: str) -> list[str]:
     return [
         r.form["Body"] for r in providers.requests_to("Messages.json") if r.form["To"] == number
-    ]
-
-
-def mails_to(providers: FakeProviders, address: str) -> list[dict]:
-    return [
-        r.json
-        for r in providers.requests_to(SENDGRID_PATH)
-        if r.json["personalizations"][0]["to"][0]["email"] == address
     ]
 
 
