@@ -187,11 +187,20 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             await incident_worker.worker.shutdown()
 
 
+@contextlib.asynccontextmanager
+async def worker_on(
+    env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
+) -> AsyncIterator[IncidentWorker]:
+    """A worker on the example policy, polling `env`'s server for the block."""
+    started = make_worker(env.client)
+    async with started.worker:
+        yield started
+
+
 @pytest_asyncio.fixture
 async def worker(
     time_skipping_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
 ) -> AsyncIterator[IncidentWorker]:
     """A worker on the example policy, polling the time-skipping server for the whole test."""
-    started = make_worker(time_skipping_env.client)
-    async with started.worker:
+    async with worker_on(time_skipping_env, make_worker) as started:
         yield started

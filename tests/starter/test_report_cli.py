@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
@@ -25,7 +23,7 @@ from starter.cli import app
 from starter.incidents import IncidentNotReady, incident_status, send_verb
 from starter.opening import open_incident
 from starter.records import completed_incidents
-from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker, worker_on
 from tests.polling import poll
 
 DEADLINE_SECONDS = 30.0
@@ -140,24 +138,19 @@ def service() -> str:
     return f"svc-{uuid.uuid4().hex[:8]}"
 
 
-@pytest_asyncio.fixture
-async def dev_worker(
-    dev_server_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
-) -> AsyncIterator[IncidentWorker]:
-    """A worker on the dev server (stats needs its visibility), running for the whole test."""
-    started = make_worker(dev_server_env.client)
-    async with started.worker:
-        yield started
-
-
-async def test_stats_over_closed_incidents(dev_worker: IncidentWorker, service: str) -> None:
-    client = dev_worker.client
-    keys = [await open_low(dev_worker, service, title=f"probe {n}") for n in range(3)]
-    causes = ["Expired cert", "expired  CERT.", "disk full"]
-    for key, cause in zip(keys, causes, strict=True):
-        await send_verb(client, key, "resolve", {"by": "bob", "cause": cause, "resolution": "x"})
-    for key in keys:
-        await client.get_workflow_handle(f"incident-{key}").result()
+async def test_stats_over_closed_incidents(
+    dev_server_env: WorkflowEnvironment, make_worker, service: str
+) -> None:
+    client = dev_server_env.client
+    async with worker_on(dev_server_env, make_worker) as w:
+        keys = [await open_low(w, service, title=f"probe {n}") for n in range(3)]
+        causes = ["Expired cert", "expired  CERT.", "disk full"]
+        for key, cause in zip(keys, causes, strict=True):
+            await send_verb(
+                client, key, "resolve", {"by": "bob", "cause": cause, "resolution": "x"}
+            )
+        for key in keys:
+            await client.get_workflow_handle(f"incident-{key}").result()
     await wait_until_listed(client, service, len(keys))
 
     as_json = await escalation(client, "stats", "--service", service, "--json", "--top", "1")
@@ -182,14 +175,17 @@ async def test_stats_over_closed_incidents(dev_worker: IncidentWorker, service: 
     assert "0 closed incidents in the last 30d" in nothing.stdout
 
 
-async def test_stats_for_one_clients_contract(dev_worker: IncidentWorker, service: str) -> None:
-    client = dev_worker.client
-    key = await open_low(dev_worker, service, clients=("acme",))
-    wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
-    await send_verb(client, key, "wait_for_client", wait)
-    await send_verb(client, key, "resolve", {"by": "bob", "cause": "c", "resolution": "r"})
-    await client.get_workflow_handle(f"incident-{key}").result()
-    await open_low(dev_worker, service)  # no client: not listed
+async def test_stats_for_one_clients_contract(
+    dev_server_env: WorkflowEnvironment, make_worker, service: str
+) -> None:
+    client = dev_server_env.client
+    async with worker_on(dev_server_env, make_worker) as w:
+        key = await open_low(w, service, clients=("acme",))
+        wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
+        await send_verb(client, key, "wait_for_client", wait)
+        await send_verb(client, key, "resolve", {"by": "bob", "cause": "c", "resolution": "r"})
+        await client.get_workflow_handle(f"incident-{key}").result()
+        await open_low(w, service)  # no client: not listed
     await wait_until_listed(client, service, 1)
 
     as_json = await escalation(

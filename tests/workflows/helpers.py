@@ -17,7 +17,7 @@ from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
-from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker, worker_on
 from tests.fakes.providers import SENDGRID_PATH, FakeProviders
 from tests.polling import poll
 from workflows.incident import IncidentWorkflow
@@ -53,8 +53,7 @@ async def incident_started(
     env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker], **alert_fields: object
 ) -> AsyncIterator[WorkflowHandle]:
     """One incident, on a worker that polls the environment's client for the block."""
-    worker = make_worker(env.client)
-    async with worker.worker:
+    async with worker_on(env, make_worker) as worker:
         yield await start_incident(worker, **alert_fields)
 
 
