@@ -299,27 +299,27 @@ def test_invalid_yaml() -> None:
     assert problem.startswith("not valid YAML: ")
 
 
-def test_several_problems_are_all_reported() -> None:
-    text = replace_once(BASE, '"+1 555 555 0102"', '"12"')
-    text = replace_once(text, "ack_within: 2h", "ack_within: soon")
-    text = replace_once(text, "escalate_after: 15m", "escalate_after: 0m")
-    reported = problems(text)
-    assert [p.split(":")[0] for p in reported] == [
-        "contacts.bob.phone",
-        "severities.medium.ack_within",
-        "tiers[1].escalate_after",
-    ]
+SEVERAL = {
+    "field problems": {
+        ('"+1 555 555 0102"', '"12"'): "contacts.bob.phone",
+        ("ack_within: 2h", "ack_within: soon"): "severities.medium.ack_within",
+        ("escalate_after: 15m", "escalate_after: 0m"): "tiers[1].escalate_after",
+    },
+    "cross-reference problems": {
+        ("contacts: [bob]", "contacts: [bobb]"): "tiers[1].contacts[0]",
+        ("informed: [erin]", "informed: [zoe]"): "stakeholders.informed[0]",
+        ("{default: medium}", "{default: meh}"): "classification[1].default",
+    },
+}
+"""Edits made together, each with the key path its problem is reported under, in order."""
 
 
-def test_several_cross_reference_problems_are_all_reported() -> None:
-    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
-    text = replace_once(text, "informed: [erin]", "informed: [zoe]")
-    text = replace_once(text, "{default: medium}", "{default: meh}")
-    assert [p.split(":")[0] for p in problems(text)] == [
-        "tiers[1].contacts[0]",
-        "stakeholders.informed[0]",
-        "classification[1].default",
-    ]
+@pytest.mark.parametrize("edits", SEVERAL.values(), ids=SEVERAL)
+def test_several_problems_are_all_reported(edits: dict[tuple[str, str], str]) -> None:
+    text = BASE
+    for old, new in edits:
+        text = replace_once(text, old, new)
+    assert [p.split(":")[0] for p in problems(text)] == list(edits.values())
 
 
 def test_error_message_lists_every_problem() -> None:
