@@ -189,10 +189,14 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
 
 @contextlib.asynccontextmanager
 async def worker_on(
-    env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
+    env: WorkflowEnvironment,
+    make_worker: Callable[..., IncidentWorker],
+    *args: Any,
+    **options: Any,
 ) -> AsyncIterator[IncidentWorker]:
-    """A worker on the example policy, polling `env`'s server for the block."""
-    started = make_worker(env.client)
+    """A worker polling `env`'s server for the block: on the example policy, unless `args` and
+    `options` (IncidentWorker's) say otherwise."""
+    started = make_worker(env.client, *args, **options)
     async with started.worker:
         yield started
 
