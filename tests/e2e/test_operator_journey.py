@@ -20,6 +20,7 @@ from tests.processes import (
     Stack,
     WorkerProcess,
     escalation,
+    open_checkout,
     outbox_lines,
     signal_as_the_ui_does,
     status_of,
@@ -44,23 +45,7 @@ async def _journey(stack: Stack) -> None:
     workflow_id = f"incident-{key}"
 
     # A service (here: a person with the CLI) reports the incident.
-    opened = await escalation(
-        stack,
-        "open",
-        "--title",
-        "checkout failing",
-        "--service",
-        "payments",
-        "--client",
-        "acme",
-        "--client",
-        "globex",
-        "--dedup-key",
-        key,
-        "--source",
-        "prometheus",
-        "--json",
-    )
+    opened = await escalation(stack, *open_checkout(key, "--source", "prometheus", "--json"))
     assert opened.code == 0, opened.stderr
     report = json.loads(opened.stdout)
     assert report["workflow_id"] == workflow_id
