@@ -187,11 +187,24 @@ async def make_worker(outbox: Outbox) -> AsyncIterator[Callable[..., IncidentWor
             await incident_worker.worker.shutdown()
 
 
+@contextlib.asynccontextmanager
+async def worker_on(
+    env: WorkflowEnvironment,
+    make_worker: Callable[..., IncidentWorker],
+    *args: Any,
+    **options: Any,
+) -> AsyncIterator[IncidentWorker]:
+    """A worker polling `env`'s server for the block: on the example policy, unless `args` and
+    `options` (IncidentWorker's) say otherwise."""
+    started = make_worker(env.client, *args, **options)
+    async with started.worker:
+        yield started
+
+
 @pytest_asyncio.fixture
 async def worker(
     time_skipping_env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker]
 ) -> AsyncIterator[IncidentWorker]:
     """A worker on the example policy, polling the time-skipping server for the whole test."""
-    started = make_worker(time_skipping_env.client)
-    async with started.worker:
+    async with worker_on(time_skipping_env, make_worker) as started:
         yield started

@@ -248,6 +248,25 @@ async def run(stack: Stack, *args: str) -> Finished:
     return Finished(process.returncode, stdout.decode(), stderr.decode())
 
 
+def open_checkout(key: str, *extra: str) -> tuple[str, ...]:
+    """`escalation open` arguments for the journeys' incident: checkout failing on payments,
+    felt by ACME and Globex (critical by the example policy), under dedup key `key`."""
+    return (
+        "open",
+        "--title",
+        "checkout failing",
+        "--service",
+        "payments",
+        "--client",
+        "acme",
+        "--client",
+        "globex",
+        "--dedup-key",
+        key,
+        *extra,
+    )
+
+
 async def escalation(stack: Stack, *args: str) -> Finished:
     return await run(stack, find_executable("escalation"), *args)
 

@@ -72,5 +72,10 @@ def assert_times_out(
 
     assert time.monotonic() - started < 5
     assert len(providers.wait_for_requests(1)) == 1  # it did arrive; the answer came too late
+    assert_retried(error, f"{provider} unreachable: timed out")
+
+
+def assert_retried(error: ApplicationError, message: str) -> None:
+    """A transient failure: the activity's retry policy tries again."""
     assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
-    assert error.message == f"{provider} unreachable: timed out"
+    assert error.message == message

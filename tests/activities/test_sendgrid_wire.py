@@ -13,14 +13,19 @@ from temporalio.exceptions import ApplicationError
 from activities.provider_errors import RATE_LIMITED, TRANSIENT_FAILURE
 from activities.sendgrid_transport import SendGridTransport, sendgrid_client
 from escalation.messages import PERMANENT_FAILURE
-from tests.activities.support import EMAIL_FROM, QUICK_TIMEOUT, TO_EMAIL, assert_times_out, rendered
+from tests.activities.support import (
+    EMAIL_FROM,
+    QUICK_TIMEOUT,
+    TO_EMAIL,
+    assert_retried,
+    rendered,
+)
 from tests.fakes.providers import (
     SENDGRID_PATH,
     FakeProviders,
     Fault,
     closed_port_url,
     sendgrid_error,
-    slow,
 )
 
 
@@ -133,42 +138,10 @@ def test_server_errors_are_retried(
     assert error.message.startswith(f"SendGrid answered {status}")
 
 
-def test_503_with_retry_after_is_retried_after_that_delay(
-    transport: SendGridTransport, providers: FakeProviders
-) -> None:
-    providers.inject(SENDGRID_PATH, Fault(503, headers={"Retry-After": "7"}))
-
-    assert send_failing(transport).next_retry_delay == timedelta(seconds=7)
-
-
-def test_a_slow_answer_times_out_and_is_retried(
-    transport: SendGridTransport, providers: FakeProviders
-) -> None:
-    providers.inject(SENDGRID_PATH, slow(30))
-
-    assert_times_out(lambda: send_failing(transport), providers, "SendGrid")
-
-
 def test_a_refused_connection_is_retried() -> None:
     transport = SendGridTransport(sendgrid_client("SG.key", closed_port_url()), EMAIL_FROM)
 
-    error = send_failing(transport)
-
-    assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
-    assert error.message == "SendGrid unreachable: connection refused"
-
-
-def test_failures_then_success_each_reach_sendgrid(
-    transport: SendGridTransport, providers: FakeProviders
-) -> None:
-    providers.inject(SENDGRID_PATH, Fault(500), times=2)
-
-    send_failing(transport)
-    send_failing(transport)
-    receipt = transport.send(rendered("email"))
-
-    assert receipt.status == "sent"
-    assert len(providers.requests_to(SENDGRID_PATH)) == 3
+    assert_retried(send_failing(transport), "SendGrid unreachable: connection refused")
 
 
 def test_the_api_key_never_reaches_errors_or_logs(

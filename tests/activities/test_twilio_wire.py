@@ -19,7 +19,7 @@ from tests.activities.support import (
     FROM_NUMBER,
     MESSAGING_SERVICE_SID,
     TO_NUMBER,
-    assert_times_out,
+    assert_retried,
     rendered,
 )
 from tests.fakes.providers import (
@@ -28,7 +28,6 @@ from tests.fakes.providers import (
     FakeProviders,
     Fault,
     closed_port_url,
-    slow,
     twilio_error,
 )
 
@@ -193,42 +192,12 @@ def test_server_errors_are_retried(
     )
 
 
-def test_503_with_retry_after_waits_that_long(
-    sms: TwilioSmsTransport, providers: FakeProviders
-) -> None:
-    providers.inject(MESSAGES, Fault(503, headers={"Retry-After": "12"}))
-
-    assert send_failing(sms).next_retry_delay == timedelta(seconds=12)
-
-
-def test_a_slow_answer_times_out_and_is_retried(
-    sms: TwilioSmsTransport, providers: FakeProviders
-) -> None:
-    providers.inject(MESSAGES, slow(30))
-
-    assert_times_out(lambda: send_failing(sms), providers, "Twilio")
-
-
 def test_a_refused_connection_is_retried(providers: FakeProviders) -> None:
     client = twilio_client(providers.twilio_account_sid, "token", base_url=closed_port_url())
 
     error = send_failing(TwilioVoiceTransport(client, from_number=FROM_NUMBER))
 
-    assert (error.type, error.non_retryable) == (TRANSIENT_FAILURE, False)
-    assert error.message == "Twilio unreachable: connection failed"
-
-
-def test_failures_then_success_each_reach_twilio(
-    sms: TwilioSmsTransport, providers: FakeProviders
-) -> None:
-    providers.inject(MESSAGES, Fault(500), times=2)
-
-    send_failing(sms)
-    send_failing(sms)
-    receipt = sms.send(rendered("sms"))
-
-    assert receipt.status == "sent"
-    assert len(providers.requests_to(MESSAGES)) == 3
+    assert_retried(error, "Twilio unreachable: connection failed")
 
 
 def test_a_retry_after_from_an_earlier_answer_is_not_reused(

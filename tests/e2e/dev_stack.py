@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import signal
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from temporalio.client import Client
+
+from escalation.incident import IncidentState
 from starter.devserver import find_executable
+from starter.incidents import IncidentNotFound, IncidentNotReady, incident_status
+from tests.conftest import EXAMPLE_POLICY
 from tests.polling import poll
 
 STARTUP_SECONDS = 90.0
@@ -60,3 +67,37 @@ async def running_dev(
         except subprocess.TimeoutExpired:
             dev.kill()
             await asyncio.to_thread(dev.wait)
+
+
+def dev_environment(workdir: Path, http_port: int, **extra: str) -> dict[str, str]:
+    """The environment a person starts `escalation dev` with: the test policy, the HTTP intake
+    on `http_port`, the outbox in `workdir`, and `extra`."""
+    return (
+        dict(os.environ)
+        | {
+            "ESCALATION_POLICY": str(EXAMPLE_POLICY),
+            "ESCALATION_HTTP_ADDRESS": f"127.0.0.1:{http_port}",
+            "ESCALATION_OUTBOX": str(workdir / "outbox.jsonl"),
+        }
+        | extra
+    )
+
+
+def intake_url(printed: str) -> str:
+    """The HTTP intake URL `escalation dev` printed."""
+    found = re.search(r"HTTP intake:\s+(\S+)", printed)
+    assert found, printed
+    return found[1]
+
+
+async def incident_state_when(
+    client: Client, key: str, condition: Callable[[IncidentState], bool], what: str
+) -> IncidentState:
+    """Poll the incident's status until `condition` holds; it may not have started yet."""
+    return await poll(
+        lambda: incident_status(client, key),
+        condition,
+        what,
+        retry_on=(IncidentNotReady, IncidentNotFound),
+        every=0.2,
+    )

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,12 +14,9 @@ from temporalio.client import Client
 
 from escalation.incident import IncidentState
 from starter.devserver import free_port
-from starter.incidents import IncidentNotFound, IncidentNotReady, incident_status
 from tests.api.conftest import KEYS, unique
 from tests.api.payloads import alertmanager_notification
-from tests.conftest import EXAMPLE_POLICY
-from tests.e2e.dev_stack import running_dev
-from tests.polling import poll
+from tests.e2e.dev_stack import dev_environment, incident_state_when, intake_url, running_dev
 from wiring.temporal import DATA_CONVERTER
 
 pytestmark = pytest.mark.e2e
@@ -61,15 +56,9 @@ def critical(payload: dict[str, Any]) -> dict[str, Any]:
 
 async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> None:
     port, ui_port, http_port = free_port(), free_port(), free_port()
-    env = os.environ | {
-        "ESCALATION_POLICY": str(EXAMPLE_POLICY),
-        "ESCALATION_HTTP_ADDRESS": f"127.0.0.1:{http_port}",
-        "ESCALATION_OUTBOX": str(tmp_path / "outbox.jsonl"),
-    }
+    env = dev_environment(tmp_path, http_port)
     async with running_dev(tmp_path, env, port, ui_port) as text:
-        found = re.search(r"HTTP intake:\s+(\S+)", text)
-        assert found, text
-        url = f"{found[1]}/v1/integrations/alertmanager"
+        url = f"{intake_url(text)}/v1/integrations/alertmanager"
         assert url.startswith(f"http://127.0.0.1:{http_port}/")
 
         service = unique("svc")
@@ -79,13 +68,7 @@ async def test_alertmanager_payload_through_escalation_dev(tmp_path: Path) -> No
         client = await Client.connect(f"127.0.0.1:{port}", data_converter=DATA_CONVERTER)
 
         async def state_when(condition, what: str) -> IncidentState:  # type: ignore[no-untyped-def]
-            return await poll(
-                lambda: incident_status(client, incident["key"]),
-                condition,
-                what,
-                retry_on=(IncidentNotReady, IncidentNotFound),
-                every=0.2,
-            )
+            return await incident_state_when(client, incident["key"], condition, what)
 
         paged = await state_when(
             lambda s: any(n.purpose == "page" for n in s.notifications), "tier 1 paged"

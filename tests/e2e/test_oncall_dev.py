@@ -10,23 +10,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from tests.polling import poll
-from tests.processes import Stack, WorkerProcess, dev_stack, escalation, status_of
+from tests.processes import Stack, WorkerProcess, escalation, status_of
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with dev_stack(tmp_path) as running:
-        yield running
 
 
 async def on_call(stack: Stack) -> dict:

@@ -10,33 +10,23 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.polling import poll
 from tests.processes import (
     WORKER_STOP_SECONDS,
     Stack,
     WorkerProcess,
-    dev_stack,
     escalation,
+    open_checkout,
     outbox_lines,
     signal_as_the_ui_does,
     status_of,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    """A fresh dev server on free ports with its SQLite file in the test's temp dir."""
-    async with dev_stack(tmp_path) as running:
-        yield running
 
 
 async def test_operator_journey(stack: Stack) -> None:
@@ -55,23 +45,7 @@ async def _journey(stack: Stack) -> None:
     workflow_id = f"incident-{key}"
 
     # A service (here: a person with the CLI) reports the incident.
-    opened = await escalation(
-        stack,
-        "open",
-        "--title",
-        "checkout failing",
-        "--service",
-        "payments",
-        "--client",
-        "acme",
-        "--client",
-        "globex",
-        "--dedup-key",
-        key,
-        "--source",
-        "prometheus",
-        "--json",
-    )
+    opened = await escalation(stack, *open_checkout(key, "--source", "prometheus", "--json"))
     assert opened.code == 0, opened.stderr
     report = json.loads(opened.stdout)
     assert report["workflow_id"] == workflow_id

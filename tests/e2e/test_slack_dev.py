@@ -5,23 +5,18 @@ status message is updated in place."""
 from __future__ import annotations
 
 import asyncio
-import os
-import re
 from pathlib import Path
 
 import httpx
 import pytest
 from temporalio.client import Client
 
-from escalation.incident import IncidentState
 from escalation.slack import channel_name
 from starter.devserver import free_port
-from starter.incidents import IncidentNotFound, IncidentNotReady, incident_status
 from tests.api.conftest import unique
 from tests.api.payloads import alertmanager_notification
 from tests.api.slack_payloads import ALICE, block_action, signed
-from tests.conftest import EXAMPLE_POLICY
-from tests.e2e.dev_stack import running_dev
+from tests.e2e.dev_stack import dev_environment, incident_state_when, intake_url, running_dev
 from tests.e2e.test_front_door_dev import critical, curl
 from tests.fakes.slack import FakeSlack
 from tests.polling import poll
@@ -34,19 +29,9 @@ pytestmark = pytest.mark.e2e
 async def test_acknowledge_from_slack_through_escalation_dev(tmp_path: Path) -> None:
     port, ui_port, http_port = free_port(), free_port(), free_port()
     with FakeSlack() as slack:
-        env = (
-            os.environ
-            | slack_environment(slack)
-            | {
-                "ESCALATION_POLICY": str(EXAMPLE_POLICY),
-                "ESCALATION_HTTP_ADDRESS": f"127.0.0.1:{http_port}",
-                "ESCALATION_OUTBOX": str(tmp_path / "outbox.jsonl"),
-            }
-        )
+        env = dev_environment(tmp_path, http_port, **slack_environment(slack))
         async with running_dev(tmp_path, env, port, ui_port) as printed:
-            found = re.search(r"HTTP intake:\s+(\S+)", printed)
-            assert found, printed
-            url = found[1]
+            url = intake_url(printed)
             service = unique("svc")
             fired = await asyncio.to_thread(
                 curl,
@@ -77,12 +62,8 @@ async def test_acknowledge_from_slack_through_escalation_dev(tmp_path: Path) -> 
             assert answer.status_code == 200
 
             client = await Client.connect(f"127.0.0.1:{port}", data_converter=DATA_CONVERTER)
-            state: IncidentState = await poll(
-                lambda: incident_status(client, key),
-                lambda s: s.status == "acknowledged",
-                "acknowledged",
-                retry_on=(IncidentNotReady, IncidentNotFound),
-                every=0.2,
+            state = await incident_state_when(
+                client, key, lambda s: s.status == "acknowledged", "acknowledged"
             )
             assert [e.attribution for e in state.timeline if e.kind == "acknowledged"] == [
                 "alice via Slack"

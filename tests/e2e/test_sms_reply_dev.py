@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -22,8 +21,7 @@ import pytest
 from starter.devserver import find_executable, free_port
 from tests.api.conftest import KEYS
 from tests.api.twilio_support import ALICE, ALTERNATE_TOKEN, REPLY_LINE, inbound_sms, signature
-from tests.conftest import EXAMPLE_POLICY
-from tests.e2e.dev_stack import running_dev
+from tests.e2e.dev_stack import dev_environment, running_dev
 from tests.polling import poll
 
 pytestmark = pytest.mark.e2e
@@ -33,13 +31,12 @@ async def test_sms_reply_through_escalation_dev(tmp_path: Path) -> None:
     port, ui_port, http_port = free_port(), free_port(), free_port()
     public = f"http://127.0.0.1:{http_port}"
     outbox = tmp_path / "outbox.jsonl"
-    env = os.environ | {
-        "ESCALATION_POLICY": str(EXAMPLE_POLICY),
-        "ESCALATION_HTTP_ADDRESS": f"127.0.0.1:{http_port}",
-        "ESCALATION_PUBLIC_URL": public,
-        "ESCALATION_OUTBOX": str(outbox),
-        "TWILIO_AUTH_TOKEN_ALTERNATE": ALTERNATE_TOKEN,
-    }
+    env = dev_environment(
+        tmp_path,
+        http_port,
+        ESCALATION_PUBLIC_URL=public,
+        TWILIO_AUTH_TOKEN_ALTERNATE=ALTERNATE_TOKEN,
+    )
     for variable in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         env.pop(variable, None)
     async with running_dev(tmp_path, env, port, ui_port):

@@ -59,6 +59,136 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
+def assert_named_at_line(base: str, old: str, new: str, problem: str, marker: str) -> None:
+    """`old` edited to `new` in `base` is the one problem, reported at the line with `marker`."""
+    text = replace_once(base, old, new)
+    assert problems(text) == [f"{problem} (line {line_of(text, marker)})"]
+
+
+def assert_named(base: str, old: str, new: str, start: str) -> None:
+    """`old` edited to `new` in `base` is the one problem, and its report begins with `start`."""
+    (problem,) = problems(replace_once(base, old, new))
+    assert problem.startswith(start)
+
+
+NAMED_AT_LINE = {
+    "unknown tier contact": (
+        "contacts: [bob]",
+        "contacts: [bobb]",
+        "tiers[1].contacts[0]: unknown contact 'bobb'",
+        "bobb",
+    ),
+    "unknown management contact": (
+        "management: {contacts: [erin]}",
+        "management: {contacts: [zed]}",
+        "management.contacts[0]: unknown contact 'zed'",
+        "zed",
+    ),
+    "unknown stakeholder": (
+        "informed: [erin]",
+        "informed: [erin, zoe]",
+        "stakeholders.informed[1]: unknown contact 'zoe'",
+        "zoe",
+    ),
+    "unknown severity in classification": (
+        "severity: critical}",
+        "severity: sev1}",
+        "classification[0].severity: unknown severity 'sev1' (one of: critical, medium)",
+        "sev1",
+    ),
+    "unknown severity in the default rule": (
+        "{default: medium}",
+        "{default: meh}",
+        "classification[1].default: unknown severity 'meh' (one of: critical, medium)",
+        "meh",
+    ),
+    "missing default rule": (
+        "  - {default: medium}\n",
+        "",
+        "classification[0]: the last rule must be `{default: <severity>}`",
+        "data_breach",
+    ),
+    "unknown key": (
+        "    email: bob@example.com\n",
+        "    email: bob@example.com\n    pager: 7\n",
+        "contacts.bob.pager: Extra inputs are not permitted",
+        "pager",
+    ),
+    "bad duration names the severity field": (
+        "ack_within: 2h",
+        "ack_within: soon",
+        "severities.medium.ack_within: expected a duration such as 30s, 15m, 4h, 1d or PT15M,"
+        " got 'soon'",
+        "soon",
+    ),
+    "zero duration names the tier field": (
+        "escalate_after: 15m",
+        "escalate_after: 0m",
+        "tiers[1].escalate_after: must be a positive duration such as 15m, got '0m'",
+        "escalate_after: 0m",
+    ),
+    "a bad choice names the value and the choices": (
+        "channels: [sms, email]",
+        "channels: [sms, pigeon]",
+        "severities.critical.channels[1]: 'pigeon' is not one of email, sms, voice",
+        "pigeon",
+    ),
+}
+
+NAMED = {
+    "rule with both forms": (
+        "{default: medium}",
+        "{default: medium, severity: critical}",
+        "classification[1]: a default rule has only `default`",
+    ),
+    "rule without conditions": (
+        "{when: {category: data_breach}",
+        "{when: {}",
+        "classification[0].when: a rule needs at least one condition",
+    ),
+    "impossible phone number": (
+        '"+1 555 555 0102"',
+        '"+1 555"',
+        "contacts.bob.phone: '+1 555' is not a possible phone number",
+    ),
+    "phone written as a number": ('"+1 555 555 0102"', "12", "contacts.bob.phone: "),
+    "bad email names the contact field": (
+        "erin: {email: erin@example.com}",
+        "erin: {email: erin}",
+        "contacts.erin.email: ",
+    ),
+    "unreachable contact": (
+        "erin: {email: erin@example.com}",
+        "erin: {name: Erin}",
+        "contacts.erin: a contact needs at least an email or a phone",
+    ),
+    "warning fraction out of range": (
+        "review: optional}",
+        "review: optional, resolve_warnings: [0.5, 1.5]}",
+        "severities.medium.resolve_warnings: each warning is a fraction",
+    ),
+    "unknown channel": (
+        "channels: [email], review: optional",
+        "channels: [fax], review: optional",
+        "severities.medium.channels[0]: ",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem", "marker"), NAMED_AT_LINE.values(), ids=NAMED_AT_LINE
+)
+def test_a_mistake_is_named_with_its_path_and_line(
+    old: str, new: str, problem: str, marker: str
+) -> None:
+    assert_named_at_line(BASE, old, new, problem, marker)
+
+
+@pytest.mark.parametrize(("old", "new", "start"), NAMED.values(), ids=NAMED)
+def test_a_mistake_is_named_with_its_path(old: str, new: str, start: str) -> None:
+    assert_named(BASE, old, new, start)
+
+
 def test_base_policy_is_valid() -> None:
     assert isinstance(parse_policy(BASE), Policy)
 
@@ -112,46 +242,9 @@ def test_policy_round_trips_through_json(example_policy: Policy) -> None:
     assert Policy.model_validate_json(example_policy.model_dump_json()) == example_policy
 
 
-def test_unknown_tier_contact_names_the_path_and_line() -> None:
-    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
-    assert problems(text) == [
-        f"tiers[1].contacts[0]: unknown contact 'bobb' (line {line_of(text, 'bobb')})"
-    ]
-
-
 def test_unknown_tier_contact_in_the_example_policy_names_line_22() -> None:
     text = replace_once(EXAMPLE.read_text(encoding="utf-8"), "contacts: [bob]", "contacts: [bobb]")
     assert problems(text) == ["tiers[1].contacts[0]: unknown contact 'bobb' (line 22)"]
-
-
-def test_unknown_management_contact() -> None:
-    text = replace_once(BASE, "management: {contacts: [erin]}", "management: {contacts: [zed]}")
-    assert problems(text) == [
-        f"management.contacts[0]: unknown contact 'zed' (line {line_of(text, 'zed')})"
-    ]
-
-
-def test_unknown_stakeholder() -> None:
-    text = replace_once(BASE, "informed: [erin]", "informed: [erin, zoe]")
-    assert problems(text) == [
-        f"stakeholders.informed[1]: unknown contact 'zoe' (line {line_of(text, 'zoe')})"
-    ]
-
-
-def test_unknown_severity_in_classification() -> None:
-    text = replace_once(BASE, "severity: critical}", "severity: sev1}")
-    assert problems(text) == [
-        "classification[0].severity: unknown severity 'sev1' (one of: critical, medium)"
-        f" (line {line_of(text, 'sev1')})"
-    ]
-
-
-def test_unknown_severity_in_the_default_rule() -> None:
-    text = replace_once(BASE, "{default: medium}", "{default: meh}")
-    assert problems(text) == [
-        "classification[1].default: unknown severity 'meh' (one of: critical, medium)"
-        f" (line {line_of(text, 'meh')})"
-    ]
 
 
 def test_default_rule_must_be_last() -> None:
@@ -165,26 +258,6 @@ def test_default_rule_must_be_last() -> None:
     ]
 
 
-def test_missing_default_rule() -> None:
-    text = replace_once(BASE, "  - {default: medium}\n", "")
-    assert problems(text) == [
-        "classification[0]: the last rule must be `{default: <severity>}`"
-        f" (line {line_of(text, 'data_breach')})"
-    ]
-
-
-def test_rule_with_both_forms_is_rejected() -> None:
-    text = replace_once(BASE, "{default: medium}", "{default: medium, severity: critical}")
-    (problem,) = problems(text)
-    assert problem.startswith("classification[1]: a default rule has only `default`")
-
-
-def test_rule_without_conditions_is_rejected() -> None:
-    text = replace_once(BASE, "{when: {category: data_breach}", "{when: {}")
-    (problem,) = problems(text)
-    assert problem.startswith("classification[0].when: a rule needs at least one condition")
-
-
 def test_bad_phone_names_the_contact_field() -> None:
     text = replace_once(BASE, '"+1 555 555 0102"', '"12"')
     (problem,) = problems(text)
@@ -193,83 +266,10 @@ def test_bad_phone_names_the_contact_field() -> None:
     assert problem.endswith(f"(line {line_of(text, '12')})")
 
 
-def test_impossible_phone_number_is_rejected() -> None:
-    text = replace_once(BASE, '"+1 555 555 0102"', '"+1 555"')
-    (problem,) = problems(text)
-    assert problem.startswith("contacts.bob.phone: '+1 555' is not a possible phone number")
-
-
-def test_phone_written_as_a_number_is_rejected() -> None:
-    text = replace_once(BASE, '"+1 555 555 0102"', "12")
-    (problem,) = problems(text)
-    assert problem.startswith("contacts.bob.phone: ")
-
-
-def test_bad_email_names_the_contact_field() -> None:
-    text = replace_once(BASE, "erin: {email: erin@example.com}", "erin: {email: erin}")
-    (problem,) = problems(text)
-    assert problem.startswith("contacts.erin.email: ")
-
-
-def test_unreachable_contact_is_rejected() -> None:
-    text = replace_once(BASE, "erin: {email: erin@example.com}", "erin: {name: Erin}")
-    (problem,) = problems(text)
-    assert problem.startswith("contacts.erin: a contact needs at least an email or a phone")
-
-
-def test_unknown_key_is_named() -> None:
-    text = replace_once(
-        BASE, "    email: bob@example.com\n", "    email: bob@example.com\n    pager: 7\n"
-    )
-    assert problems(text) == [
-        f"contacts.bob.pager: Extra inputs are not permitted (line {line_of(text, 'pager')})"
-    ]
-
-
 def test_unknown_top_level_section_is_named() -> None:
     text = BASE + "escalations: []\n"
     (problem,) = problems(text)
     assert problem.startswith("escalations: Extra inputs are not permitted")
-
-
-def test_bad_duration_names_the_severity_field() -> None:
-    text = replace_once(BASE, "ack_within: 2h", "ack_within: soon")
-    assert problems(text) == [
-        "severities.medium.ack_within: expected a duration such as 30s, 15m, 4h, 1d or PT15M,"
-        f" got 'soon' (line {line_of(text, 'soon')})"
-    ]
-
-
-def test_zero_duration_names_the_tier_field() -> None:
-    text = replace_once(BASE, "escalate_after: 15m", "escalate_after: 0m")
-    assert problems(text) == [
-        "tiers[1].escalate_after: must be a positive duration such as 15m, got '0m'"
-        f" (line {line_of(text, 'escalate_after: 0m')})"
-    ]
-
-
-def test_warning_fraction_out_of_range() -> None:
-    text = replace_once(
-        BASE, "review: optional}", "review: optional, resolve_warnings: [0.5, 1.5]}"
-    )
-    (problem,) = problems(text)
-    assert problem.startswith("severities.medium.resolve_warnings: each warning is a fraction")
-
-
-def test_unknown_channel_is_rejected() -> None:
-    text = replace_once(
-        BASE, "channels: [email], review: optional", "channels: [fax], review: optional"
-    )
-    (problem,) = problems(text)
-    assert problem.startswith("severities.medium.channels[0]: ")
-
-
-def test_a_bad_choice_names_the_value_and_the_choices() -> None:
-    text = replace_once(BASE, "channels: [sms, email]", "channels: [sms, pigeon]")
-    assert problems(text) == [
-        "severities.critical.channels[1]: 'pigeon' is not one of email, sms, voice"
-        f" (line {line_of(text, 'pigeon')})"
-    ]
 
 
 def test_a_bad_value_is_named_beside_the_rule_it_breaks() -> None:
@@ -299,27 +299,27 @@ def test_invalid_yaml() -> None:
     assert problem.startswith("not valid YAML: ")
 
 
-def test_several_problems_are_all_reported() -> None:
-    text = replace_once(BASE, '"+1 555 555 0102"', '"12"')
-    text = replace_once(text, "ack_within: 2h", "ack_within: soon")
-    text = replace_once(text, "escalate_after: 15m", "escalate_after: 0m")
-    reported = problems(text)
-    assert [p.split(":")[0] for p in reported] == [
-        "contacts.bob.phone",
-        "severities.medium.ack_within",
-        "tiers[1].escalate_after",
-    ]
+SEVERAL = {
+    "field problems": {
+        ('"+1 555 555 0102"', '"12"'): "contacts.bob.phone",
+        ("ack_within: 2h", "ack_within: soon"): "severities.medium.ack_within",
+        ("escalate_after: 15m", "escalate_after: 0m"): "tiers[1].escalate_after",
+    },
+    "cross-reference problems": {
+        ("contacts: [bob]", "contacts: [bobb]"): "tiers[1].contacts[0]",
+        ("informed: [erin]", "informed: [zoe]"): "stakeholders.informed[0]",
+        ("{default: medium}", "{default: meh}"): "classification[1].default",
+    },
+}
+"""Edits made together, each with the key path its problem is reported under, in order."""
 
 
-def test_several_cross_reference_problems_are_all_reported() -> None:
-    text = replace_once(BASE, "contacts: [bob]", "contacts: [bobb]")
-    text = replace_once(text, "informed: [erin]", "informed: [zoe]")
-    text = replace_once(text, "{default: medium}", "{default: meh}")
-    assert [p.split(":")[0] for p in problems(text)] == [
-        "tiers[1].contacts[0]",
-        "stakeholders.informed[0]",
-        "classification[1].default",
-    ]
+@pytest.mark.parametrize("edits", SEVERAL.values(), ids=SEVERAL)
+def test_several_problems_are_all_reported(edits: dict[tuple[str, str], str]) -> None:
+    text = BASE
+    for old, new in edits:
+        text = replace_once(text, old, new)
+    assert [p.split(":")[0] for p in problems(text)] == list(edits.values())
 
 
 def test_error_message_lists_every_problem() -> None:

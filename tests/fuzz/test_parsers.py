@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from escalation import engine, verb_refusals, verbs
 from escalation.alerts import Alert
@@ -51,20 +53,24 @@ def parse_or_reason(parse: Any, verb: str, payload: Any) -> Any:
         return None
 
 
+@pytest.mark.parametrize(
+    ("parse", "calls", "commands"),
+    [
+        pytest.param(parse_command, incident_calls, VERBS, id="incident verbs"),
+        pytest.param(parse_review_command, review_calls, REVIEW_VERBS, id="review verbs"),
+    ],
+)
 @fuzz_settings(max_examples=600)
-@given(call=incident_calls)
-def test_parse_command_raises_only_malformed_command(call: tuple[str, Any]) -> None:
-    verb, payload = call
-    command = parse_or_reason(parse_command, verb, payload)
-    assert command is None or isinstance(command, VERBS[verb])
-
-
-@fuzz_settings(max_examples=400)
-@given(call=review_calls)
-def test_parse_review_command_raises_only_malformed_command(call: tuple[str, Any]) -> None:
-    verb, payload = call
-    command = parse_or_reason(parse_review_command, verb, payload)
-    assert command is None or isinstance(command, REVIEW_VERBS[verb])
+@given(data=st.data())
+def test_a_parser_raises_only_malformed_command(
+    parse: Any,
+    calls: st.SearchStrategy[tuple[str, Any]],
+    commands: dict[str, type],
+    data: st.DataObject,
+) -> None:
+    verb, payload = data.draw(calls, label="call")
+    command = parse_or_reason(parse, verb, payload)
+    assert command is None or isinstance(command, commands[verb])
 
 
 def incidents_in_every_status(policy: Policy) -> list[IncidentState]:

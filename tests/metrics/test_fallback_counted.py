@@ -17,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from starter.devserver import find_executable
 from tests.fakes.providers import FakeProviders, twilio_error
-from tests.workflows.helpers import policy_variant
-from tests.workflows.test_channel_fallback import MESSAGES, SMS_ONLY_POLICY, paged_until
+from tests.workflows.helpers import SMS_ONLY_POLICY, policy_variant
+from tests.workflows.test_channel_fallback import MESSAGES, paged_until
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import DATA_CONVERTER
 

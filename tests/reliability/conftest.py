@@ -35,6 +35,8 @@ TIER_WINDOW = timedelta(seconds=8)
 """Both tier windows of SHORT_WINDOWS_POLICY."""
 ALICE_EMAIL, BOB_PHONE, ERIN_EMAIL = "alice@example.com", "+15555550102", "erin@example.com"
 """The only address of Tier 1, Tier 2 and management in SHORT_WINDOWS_POLICY."""
+PAGED_ADDRESSES = (ALICE_EMAIL, BOB_PHONE, ERIN_EMAIL)
+"""Every address an unanswered incident under SHORT_WINDOWS_POLICY reaches, in that order."""
 
 SENDGRID_API_KEY = FAKE_SENDGRID_API_KEY
 TWILIO_ACCOUNT_SID = FAKE_TWILIO_ACCOUNT_SID

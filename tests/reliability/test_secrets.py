@@ -31,6 +31,7 @@ from tests.processes import (
     WorkerProcess,
     dev_stack,
     escalation,
+    open_checkout,
     signal_as_the_ui_does,
     status_of,
 )
@@ -127,19 +128,7 @@ async def _incident_life(stack: Stack) -> dict[str, str]:
         assert finished.code == 0, finished.stderr
         outputs[" ".join(args)] = finished.stdout + finished.stderr
 
-    await cli(
-        "open",
-        "--title",
-        "checkout failing",
-        "--service",
-        "payments",
-        "--client",
-        "acme",
-        "--client",
-        "globex",
-        "--dedup-key",
-        KEY,
-    )
+    await cli(*open_checkout(KEY))
     await poll(
         lambda: status_of(stack, KEY),
         lambda state: (

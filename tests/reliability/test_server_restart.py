@@ -25,9 +25,7 @@ from tests.fakes.providers import FakeProviders
 from tests.polling import poll
 from tests.processes import WorkerProcess, dev_stack, start_server
 from tests.reliability.conftest import (
-    ALICE_EMAIL,
-    BOB_PHONE,
-    ERIN_EMAIL,
+    PAGED_ADDRESSES,
     SHORT_WINDOWS_POLICY,
     TIER_WINDOW,
     incident_states,
@@ -102,7 +100,7 @@ async def test_server_killed_and_restarted_the_same_worker_fires_overdue_escalat
         assert management.at >= tier_two.at + TIER_WINDOW
         for recipient in ("Alice Ng", "Bob Okafor", "Erin Walsh"):
             assert _sent(state, recipient) == 1, (state.incident_id, recipient)
-        for address in (ALICE_EMAIL, BOB_PHONE, ERIN_EMAIL):
+        for address in PAGED_ADDRESSES:
             assert received[(state.incident_id, address)] >= 1
     print(
         f"\nserver killed and restarted: down {(back_at - down_at).total_seconds():.1f}s; "

@@ -30,9 +30,8 @@ from tests.fakes.providers import FakeProviders, slow
 from tests.polling import poll
 from tests.processes import Stack, WorkerProcess, dev_stack
 from tests.reliability.conftest import (
-    ALICE_EMAIL,
     BOB_PHONE,
-    ERIN_EMAIL,
+    PAGED_ADDRESSES,
     SHORT_WINDOWS_POLICY,
     TIER_WINDOW,
     incident_states,
@@ -79,7 +78,6 @@ EXPECTED_NOTIFICATIONS = Counter(
 )
 """Per incident: each tier's page and management's escalation recorded exactly once as sent
 (each contact has one address, so the other channel is recorded as skipped)."""
-PROVIDER_ORDER = (ALICE_EMAIL, BOB_PHONE, ERIN_EMAIL)
 
 
 @dataclass
@@ -172,7 +170,7 @@ async def _paced(seconds: float, read: Callable[[], Awaitable[T]]) -> T:
 async def _undelivered(fake: FakeProviders, keys: list[str]) -> list[tuple[str, str]]:
     """(incident, address) of every expected message the provider has not received yet."""
     received = provider_pages(fake)
-    expected = [(f"incident-{key}", address) for key in keys for address in PROVIDER_ORDER]
+    expected = [(f"incident-{key}", address) for key in keys for address in PAGED_ADDRESSES]
     return [page for page in expected if not received[page]]
 
 
@@ -217,9 +215,9 @@ def _check(states: list[IncidentState], fake: FakeProviders, crash: Crash) -> di
             beyond_outage.append(max(late, timedelta(0)))
             fired_in_outage += crash.killed <= due < crash.back
         assert _notifications(state) == EXPECTED_NOTIFICATIONS, state.notifications
-        for address in PROVIDER_ORDER:
+        for address in PAGED_ADDRESSES:
             assert received[(state.incident_id, address)] >= 1, (state.incident_id, address)
-        firsts = [arrival[(state.incident_id, address)] for address in PROVIDER_ORDER]
+        firsts = [arrival[(state.incident_id, address)] for address in PAGED_ADDRESSES]
         if firsts != sorted(firsts):
             out_of_order.append(state.incident_id)
         page_to_bob = next(

@@ -12,6 +12,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
@@ -22,7 +23,7 @@ from starter.cli import app
 from starter.incidents import IncidentNotReady, incident_status, send_verb
 from starter.opening import open_incident
 from starter.records import completed_incidents
-from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker, worker_on
 from tests.polling import poll
 
 DEADLINE_SECONDS = 30.0
@@ -131,13 +132,17 @@ async def test_report_of_an_unknown_incident_is_one_error_line(
     assert result.stderr == "error: no incident incident-no-such-incident in this namespace\n"
 
 
+@pytest.fixture
+def service() -> str:
+    """A service name of this test's own: stats over the shared dev server list only its incidents."""
+    return f"svc-{uuid.uuid4().hex[:8]}"
+
+
 async def test_stats_over_closed_incidents(
-    dev_server_env: WorkflowEnvironment, make_worker
+    dev_server_env: WorkflowEnvironment, make_worker, service: str
 ) -> None:
     client = dev_server_env.client
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    w = make_worker(client)
-    async with w.worker:
+    async with worker_on(dev_server_env, make_worker) as w:
         keys = [await open_low(w, service, title=f"probe {n}") for n in range(3)]
         causes = ["Expired cert", "expired  CERT.", "disk full"]
         for key, cause in zip(keys, causes, strict=True):
@@ -171,12 +176,10 @@ async def test_stats_over_closed_incidents(
 
 
 async def test_stats_for_one_clients_contract(
-    dev_server_env: WorkflowEnvironment, make_worker
+    dev_server_env: WorkflowEnvironment, make_worker, service: str
 ) -> None:
     client = dev_server_env.client
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    w = make_worker(client)
-    async with w.worker:
+    async with worker_on(dev_server_env, make_worker) as w:
         key = await open_low(w, service, clients=("acme",))
         wait = {"by": "bob", "client": "acme", "reason": "asked for logs"}
         await send_verb(client, key, "wait_for_client", wait)

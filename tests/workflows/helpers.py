@@ -18,11 +18,17 @@ from escalation.alerts import Alert
 from escalation.contract import IncidentStart, incident_workflow_id
 from escalation.incident import IncidentState
 from escalation.logbook import TimelineEntry
-from tests.conftest import IncidentWorker
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker, worker_on
+from tests.fakes.providers import SENDGRID_PATH, FakeProviders
 from tests.polling import poll
 from workflows.incident import IncidentWorkflow
 
 DEADLINE_SECONDS = 30.0
+SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
+    "channels: [sms, email], review: required, review_within: 5d",
+    "channels: [sms], review: required",
+)
+"""The example policy's text with critical incidents paged by SMS only."""
 
 
 async def start_incident(
@@ -48,8 +54,7 @@ async def incident_started(
     env: WorkflowEnvironment, make_worker: Callable[..., IncidentWorker], **alert_fields: object
 ) -> AsyncIterator[WorkflowHandle]:
     """One incident, on a worker that polls the environment's client for the block."""
-    worker = make_worker(env.client)
-    async with worker.worker:
+    async with worker_on(env, make_worker) as worker:
         yield await start_incident(worker, **alert_fields)
 
 
@@ -105,6 +110,18 @@ def paged_recipients(state: IncidentState, purpose: str = "page") -> list[str]:
         ):
             names.append(record.recipient)
     return names
+
+
+def mail_recipient(mail: dict) -> str:
+    """The first `to` address of a SendGrid mail/send body."""
+    return mail["personalizations"][0]["to"][0]["email"]
+
+
+def mails_to(providers: FakeProviders, address: str) -> list[dict]:
+    """The SendGrid request bodies addressed to `address`, in the order sent."""
+    return [
+        r.json for r in providers.requests_to(SENDGRID_PATH) if mail_recipient(r.json) == address
+    ]
 
 
 async def ui_signals(handle: WorkflowHandle) -> dict[str, str]:

@@ -4,6 +4,7 @@ a refused channel falls back within one attempt; an outage is ridden out without
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,26 +17,17 @@ from escalation.contacts import Channel
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
 from escalation.messages import DeliveryReceipt, RenderedMessage
-from tests.conftest import EXAMPLE_POLICY, IncidentWorker
+from tests.conftest import IncidentWorker
 from tests.fakes.providers import FakeProviders, Fault, twilio_error
-from tests.workflows.helpers import entries, policy_variant, start_incident, wait_for
+from tests.workflows.helpers import entries, start_incident, wait_for
 
 MESSAGES = "/Messages.json"
 CALLS = "/Calls.json"
-SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
-    "channels: [sms, email], review: required, review_within: 5d",
-    "channels: [sms], review: required",
-)
 
 
 @pytest.fixture
 def provider_transports(providers: FakeProviders) -> dict[Channel, Transport]:
     return providers.transports()
-
-
-@pytest.fixture
-def sms_only_policy(tmp_path: Path) -> Path:
-    return policy_variant(tmp_path, SMS_ONLY_POLICY, "channels: [sms], review: required")
 
 
 @pytest_asyncio.fixture
@@ -85,28 +77,42 @@ async def sms_refused(
     return state, alice
 
 
-async def test_an_invalid_number_falls_back_to_email_within_one_attempt(
-    providers: FakeProviders,
-    sms_only_worker: IncidentWorker,
+@dataclass(frozen=True)
+class Refusal:
+    """Twilio refuses Alice's SMS with `code`; her page goes out on `then`, by `provider_id`."""
+
+    code: int
+    why: str
+    then: Channel
+    provider_id: str
+    calls: int
+    """Calls placed to her number: none once Twilio says the number is unusable."""
+
+
+REFUSALS = {
+    "an invalid number falls back to email": Refusal(
+        21211, "The 'To' number is not a valid phone number.", "email", "fake", 0
+    ),
+    "an unsubscribed number is called instead": Refusal(
+        21610, "Attempt to send to unsubscribed recipient", "voice", "CA", 1
+    ),
+}
+
+
+@pytest.mark.parametrize("refusal", REFUSALS.values(), ids=REFUSALS)
+async def test_a_refused_sms_falls_back_within_one_attempt(
+    providers: FakeProviders, sms_only_worker: IncidentWorker, refusal: Refusal
 ) -> None:
-    invalid = "The 'To' number is not a valid phone number."
-    state, alice = await sms_refused(providers, sms_only_worker, 21211, invalid, "email")
-    assert "error 21211" in (alice[0].error or "")
-    assert alice[1].provider_id
+    state, alice = await sms_refused(
+        providers, sms_only_worker, refusal.code, refusal.why, refusal.then
+    )
+    assert f"error {refusal.code}" in (alice[0].error or "")
+    assert alice[1].provider_id.startswith(refusal.provider_id)
     assert len(providers.requests_to(MESSAGES)) == 1
-    assert providers.requests_to(CALLS) == []  # the number is unusable: no call to it either
+    assert len(providers.requests_to(CALLS)) == refusal.calls
     fallback = entries(state, "fallback")[0]
     assert fallback.detail.startswith("sms to Alice Ng failed (")
-    assert fallback.detail.endswith("trying email")
-
-
-async def test_an_unsubscribed_number_is_called_instead(
-    providers: FakeProviders,
-    sms_only_worker: IncidentWorker,
-) -> None:
-    unsubscribed = "Attempt to send to unsubscribed recipient"
-    _, alice = await sms_refused(providers, sms_only_worker, 21610, unsubscribed, "voice")
-    assert alice[1].provider_id.startswith("CA")
+    assert fallback.detail.endswith(f"trying {refusal.then}")
 
 
 async def test_a_ten_minute_outage_is_ridden_out_without_a_duplicate_page(

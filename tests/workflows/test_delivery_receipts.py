@@ -3,32 +3,18 @@ deliver falls back to the contact's next channel; other outcomes are recorded on
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
-import pytest
 import pytest_asyncio
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
-from tests.fakes.providers import SENDGRID_PATH, FakeProviders
-from tests.workflows.helpers import entries, policy_variant, start_incident, wait_for
-from tests.workflows.test_channel_fallback import SMS_ONLY_POLICY
+from tests.fakes.providers import FakeProviders
+from tests.workflows.helpers import entries, mails_to, start_incident, wait_for
 
 ALICE_PHONE = "+15555550101"
-
-
-@pytest.fixture
-def providers() -> Iterator[FakeProviders]:
-    with FakeProviders() as fake:
-        yield fake
-
-
-@pytest.fixture
-def sms_only_policy(tmp_path: Path) -> Path:
-    return policy_variant(tmp_path, SMS_ONLY_POLICY, "channels: [sms], review: required")
 
 
 def alice_pages(state: IncidentState) -> list[NotificationRecord]:
@@ -49,12 +35,8 @@ async def paged(
         yield handle, sms
 
 
-def emails_to_alice(providers: FakeProviders) -> list[object]:
-    return [
-        request
-        for request in providers.requests_to(SENDGRID_PATH)
-        if request.json["personalizations"][0]["to"] == [{"email": "alice@example.com"}]
-    ]
+def emails_to_alice(providers: FakeProviders) -> list[dict]:
+    return mails_to(providers, "alice@example.com")
 
 
 def receipt(notification_id: str, outcome: str, **extra: object) -> dict[str, object]:

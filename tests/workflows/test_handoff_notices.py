@@ -6,6 +6,8 @@ from now and bob's begins, so the one hand-off in sight is known exactly.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,10 +17,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from escalation.handoff_notices import HANDOFF_SIGNAL, ScheduleLog
 from escalation.on_call_overrides import SCHEDULE_WORKFLOW, ScheduleStart, schedule_workflow_id
+from escalation.policy import Policy
 from escalation.policy_loader import load_policy
 from tests.conftest import IncidentWorker
-from tests.fakes.providers import SENDGRID_PATH, FakeProviders
+from tests.fakes.providers import FakeProviders
 from tests.polling import poll
+from tests.workflows.helpers import mails_to
 from tests.workflows.test_schedule_paging import schedule_policy, tier, weekly_rotation
 from worker.handoff_start import start_handoff_notices
 from workflows.handoff_notices import HANDOFF_LOG_QUERY
@@ -26,12 +30,16 @@ from workflows.handoff_notices import HANDOFF_LOG_QUERY
 BOB_PHONE = "+15555550102"
 
 
-async def notifying_worker(
+@asynccontextmanager
+async def handing_off(
     env: WorkflowEnvironment, make_worker, providers: FakeProviders, directory: Path, notify: bool
-) -> tuple[IncidentWorker, Path]:
-    """A worker on the fake providers, with a policy whose `primary` hands off in 5 minutes."""
-    policy = await notifying_policy(env, directory, notify)
-    return make_worker(env.client, policy, transports=providers.transports()), policy
+) -> AsyncIterator[tuple[IncidentWorker, Policy]]:
+    """A worker on the fake providers, running for the block, with a policy whose `primary`
+    hands off in 5 minutes (and says so to the people on call if `notify`)."""
+    path = await notifying_policy(env, directory, notify)
+    worker = make_worker(env.client, path, transports=providers.transports())
+    async with worker.worker:
+        yield worker, load_policy(path)
 
 
 async def notifying_policy(env: WorkflowEnvironment, directory: Path, notify: bool) -> Path:
@@ -55,21 +63,12 @@ def texts_to(providers: FakeProviders, number: str) -> list[str]:
     ]
 
 
-def mails_to(providers: FakeProviders, address: str) -> list[dict]:
-    return [
-        r.json
-        for r in providers.requests_to(SENDGRID_PATH)
-        if r.json["personalizations"][0]["to"][0]["email"] == address
-    ]
-
-
 async def test_the_incoming_person_hears_of_their_shift_at_the_hand_off(
     time_skipping_env: WorkflowEnvironment, make_worker, providers: FakeProviders, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    worker, policy = await notifying_worker(env, make_worker, providers, tmp_path, True)
-    async with worker.worker:
-        started = await start_handoff_notices(env.client, load_policy(policy), worker.task_queue)
+    async with handing_off(env, make_worker, providers, tmp_path, True) as (worker, policy):
+        started = await start_handoff_notices(env.client, policy, worker.task_queue)
         assert started == ["primary"]
         worker.track(schedule_workflow_id("primary"))
         await poll(lambda: handoff_log(env.client), lambda log: True, "the schedule workflow")
@@ -99,9 +98,8 @@ async def test_a_schedule_without_the_flag_sends_no_notice(
     time_skipping_env: WorkflowEnvironment, make_worker, providers: FakeProviders, tmp_path: Path
 ) -> None:
     env = time_skipping_env
-    worker, policy = await notifying_worker(env, make_worker, providers, tmp_path, False)
-    async with worker.worker:
-        assert await start_handoff_notices(env.client, load_policy(policy), worker.task_queue) == []
+    async with handing_off(env, make_worker, providers, tmp_path, False) as (worker, policy):
+        assert await start_handoff_notices(env.client, policy, worker.task_queue) == []
         # Asked anyway (as a worker with an older policy would), the workflow reads the policy.
         await env.client.start_workflow(
             SCHEDULE_WORKFLOW,

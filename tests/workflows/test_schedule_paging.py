@@ -5,16 +5,18 @@ Each policy is written relative to the test server's clock, so who is on call is
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest_asyncio
 import yaml
 from temporalio.testing import WorkflowEnvironment
 
 from activities.on_call import schedule_overrides
 from escalation.on_call_overrides import SetOverride, schedule_workflow_id
 from starter.oncall_overrides import set_override
-from tests.conftest import EXAMPLE_POLICY
+from tests.conftest import EXAMPLE_POLICY, IncidentWorker, worker_on
 from tests.workflows.helpers import (
     entries,
     minutes_after_open,
@@ -84,29 +86,38 @@ async def test_an_incident_spanning_a_hand_off_pages_the_new_person(
         await wait_for(handle, lambda s: paged_recipients(s) == ["Alice Ng", "Bob Okafor"])
 
 
-async def test_an_override_set_while_the_incident_is_open_applies_to_the_next_page(
+@pytest_asyncio.fixture
+async def alice_on_call(
     time_skipping_env: WorkflowEnvironment, make_worker, tmp_path: Path
-) -> None:
-    env = time_skipping_env
-    now = await env.get_current_time()
+) -> AsyncIterator[tuple[IncidentWorker, datetime]]:
+    """A worker on a policy whose one tier (repeated once) pages `primary`, where alice has been
+    on call since yesterday; with the server's time when it started."""
+    now = await time_skipping_env.get_current_time()
     primary = [tier("Tier 1", schedule="primary")]
     policy = one_rotation(tmp_path, primary, "primary", ["alice"], now - timedelta(days=1), 1)
-    worker = make_worker(env.client, policy)
-    async with worker.worker:
-        handle = await start_incident(worker)
+    async with worker_on(time_skipping_env, make_worker, policy) as worker:
         worker.track(schedule_workflow_id("primary"))
-        override = SetOverride.model_validate(
-            {"who": "carol", "from": now, "to": now + timedelta(hours=2), "by": "erin"}
-        )
-        held = await set_override(env.client, "primary", override, worker.task_queue)
-        assert (held.who, held.schedule) == ("carol", "primary")
-        await env.sleep(timedelta(minutes=11))
-        state = await wait_for(handle, lambda s: len(entries(s, "paged")) == 2)
-        assert [detail.split(" (")[0] for _, detail in paged_lines(state)] == [
-            "Tier 1: alice",
-            "Tier 1: carol",
-        ]
-        assert paged_lines(state)[1][1].startswith("Tier 1: carol (on call for primary)")
+        yield worker, now
+
+
+async def test_an_override_set_while_the_incident_is_open_applies_to_the_next_page(
+    time_skipping_env: WorkflowEnvironment, alice_on_call: tuple[IncidentWorker, datetime]
+) -> None:
+    env = time_skipping_env
+    worker, now = alice_on_call
+    handle = await start_incident(worker)
+    override = SetOverride.model_validate(
+        {"who": "carol", "from": now, "to": now + timedelta(hours=2), "by": "erin"}
+    )
+    held = await set_override(env.client, "primary", override, worker.task_queue)
+    assert (held.who, held.schedule) == ("carol", "primary")
+    await env.sleep(timedelta(minutes=11))
+    state = await wait_for(handle, lambda s: len(entries(s, "paged")) == 2)
+    assert [detail.split(" (")[0] for _, detail in paged_lines(state)] == [
+        "Tier 1: alice",
+        "Tier 1: carol",
+    ]
+    assert paged_lines(state)[1][1].startswith("Tier 1: carol (on call for primary)")
 
 
 async def test_nobody_on_call_skips_to_the_next_tier_without_waiting(
@@ -152,20 +163,15 @@ async def test_a_policy_with_nobody_on_call_pages_management_at_once(
 
 
 async def test_an_override_is_dropped_when_it_ends(
-    time_skipping_env: WorkflowEnvironment, make_worker, tmp_path: Path
+    time_skipping_env: WorkflowEnvironment, alice_on_call: tuple[IncidentWorker, datetime]
 ) -> None:
     env = time_skipping_env
-    now = await env.get_current_time()
-    primary = [tier("Tier 1", schedule="primary")]
-    policy = one_rotation(tmp_path, primary, "primary", ["alice"], now - timedelta(days=1))
-    worker = make_worker(env.client, policy)
-    async with worker.worker:
-        worker.track(schedule_workflow_id("primary"))
-        for who, hours in (("carol", 1), ("dave", 3)):
-            cover = SetOverride.model_validate(
-                {"who": who, "from": now, "to": now + timedelta(hours=hours)}
-            )
-            await set_override(env.client, "primary", cover, worker.task_queue)
-        await env.sleep(timedelta(hours=2))
-        held = await schedule_overrides(env.client, "primary")
-        assert [override.who for override in held] == ["dave"]
+    worker, now = alice_on_call
+    for who, hours in (("carol", 1), ("dave", 3)):
+        cover = SetOverride.model_validate(
+            {"who": who, "from": now, "to": now + timedelta(hours=hours)}
+        )
+        await set_override(env.client, "primary", cover, worker.task_queue)
+    await env.sleep(timedelta(hours=2))
+    held = await schedule_overrides(env.client, "primary")
+    assert [override.who for override in held] == ["dave"]
