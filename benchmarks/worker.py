@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio import activity
@@ -111,6 +112,7 @@ def build_benchmark_worker(
         activity_executor=ThreadPoolExecutor(tuning.activity_threads, "delivery"),
         max_concurrent_activities=tuning.activity_threads,
         max_cached_workflows=tuning.max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=tuning.sticky_queue_timeout_s),
         max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.workflow_pollers),
         activity_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.activity_pollers),
