@@ -5,6 +5,7 @@ from __future__ import annotations
 from benchmarks.figures import Distribution
 from benchmarks.history import HistoryResult
 from benchmarks.lag import LagResult
+from benchmarks.recovery_report import recovery_details, recovery_row
 from benchmarks.results import LAG_P99_GOAL_MS, RATIO_GOAL, RSS_GOAL_MB, Results
 from benchmarks.throughput import ThroughputResult
 
@@ -27,6 +28,8 @@ def render_report(results: Results) -> str:
         lines += [*_throughput_details(results.throughput), ""]
     if results.history:
         lines += [*_history_details(results.history), ""]
+    if results.recovery:
+        lines += [*recovery_details(results.recovery), ""]
     return "\n".join(lines)
 
 
@@ -69,6 +72,8 @@ def _summary(results: Results) -> list[str]:
             f"{peak:,.0f} MiB peak at {largest.incidents:,} | < {RSS_GOAL_MB:,.0f} MiB: "
             f"{_met(peak < RSS_GOAL_MB)} |"
         )
+    if results.recovery:
+        rows.append(recovery_row(results.recovery))
     if results.history:
         parts = [
             f"{h.workflow.split('-')[0]} {h.events} events, {h.bytes / 1024:,.1f} KiB"

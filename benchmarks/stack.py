@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -16,6 +18,7 @@ from pathlib import Path
 import psutil
 from temporalio.client import Client
 
+from benchmarks.startup import Startup, parse
 from benchmarks.tuning import WorkerTuning
 from benchmarks.worker import READY
 from starter.devserver import DevServer, DevServerSettings, free_port
@@ -66,11 +69,15 @@ class WorkerSettings:
 
 @dataclass(frozen=True)
 class WorkerProcess:
-    """A running `python -m benchmarks.worker`: where it logs deliveries, and its process."""
+    """A running `python -m benchmarks.worker`: where it logs deliveries, its process, and how
+    its start-up went."""
 
     task_queue: str
     delivery_log: Path
     process: psutil.Process
+    spawned_at: float
+    """Wall clock (epoch seconds) just before the process was spawned."""
+    startup: Startup
 
     def rss_mb(self) -> float:
         """Resident memory now, in MiB."""
@@ -79,14 +86,21 @@ class WorkerProcess:
 
 @asynccontextmanager
 async def benchmark_worker(
-    server: Server, name: str, policy: Path, settings: WorkerSettings
+    server: Server,
+    name: str,
+    policy: Path,
+    settings: WorkerSettings,
+    *,
+    task_queue: str | None = None,
 ) -> AsyncIterator[WorkerProcess]:
-    """A worker process on a task queue of its own; yields once it polls, SIGTERM on exit."""
-    task_queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    """A worker process on a task queue of its own (or `task_queue`, to replace a worker that
+    died: same files, the delivery log appended to); yields once it polls, SIGTERM on exit."""
+    task_queue = task_queue or f"bench-{name}-{uuid.uuid4().hex[:6]}"
     files = server.workdir / name
     files.mkdir(parents=True, exist_ok=True)
     delivery_log = files / "deliveries.jsonl"
     stderr = (files / "worker.log").open("ab")
+    spawned_at = time.time()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -106,21 +120,29 @@ async def benchmark_worker(
         stderr=stderr,
     )
     try:
-        await _until_ready(process, files / "worker.log")
+        phases = await _until_ready(process, files / "worker.log")
         async with AsyncExitStack() as profiling:
             if settings.profile_dir is not None:
                 out = settings.profile_dir / f"{name}.txt"
                 await profiling.enter_async_context(_py_spy(process.pid, out))
-            yield WorkerProcess(task_queue, delivery_log, psutil.Process(process.pid))
+            yield WorkerProcess(
+                task_queue,
+                delivery_log,
+                psutil.Process(process.pid),
+                spawned_at,
+                Startup.since(spawned_at, phases),
+            )
     finally:
         await _stop(process, signal.SIGTERM)
         stderr.close()
 
 
 async def _stop(process: asyncio.subprocess.Process, signum: int) -> None:
-    """Ask a child to stop; kill it if it has not within STOP_SECONDS."""
+    """Ask a child to stop; kill it if it has not within STOP_SECONDS (a child that was killed
+    on purpose may be gone already)."""
     if process.returncode is None:
-        process.send_signal(signum)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signum)
         try:
             await asyncio.wait_for(process.wait(), STOP_SECONDS)
         except TimeoutError:
@@ -158,14 +180,25 @@ def _worker_environment(server: Server) -> dict[str, str]:
     return env | {"TEMPORAL_ADDRESS": server.address, "TEMPORAL_NAMESPACE": "default"}
 
 
-async def _until_ready(process: asyncio.subprocess.Process, log: Path) -> None:
+async def _until_ready(process: asyncio.subprocess.Process, log: Path) -> dict[str, float]:
+    """Read the worker's start-up phase lines until READY; each phase's end (epoch seconds)."""
     assert process.stdout is not None
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), START_SECONDS)
-    except TimeoutError:
-        line = b""
-    if line.decode().strip() != READY:
-        raise RuntimeError(f"the benchmark worker did not start: {_tail(log)}")
+    phases: dict[str, float] = {}
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            line = await asyncio.wait_for(
+                process.stdout.readline(), max(deadline - time.monotonic(), 0)
+            )
+        except TimeoutError:
+            line = b""
+        text = line.decode().strip()
+        if text == READY:
+            return phases
+        phase = parse(text)
+        if phase is None:
+            raise RuntimeError(f"the benchmark worker did not start: {_tail(log)}")
+        phases[phase[0]] = phase[1]
 
 
 def _tail(log: Path, lines: int = 5) -> str:
