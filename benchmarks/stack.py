@@ -20,6 +20,7 @@ from temporalio.client import Client
 
 from benchmarks.startup import Startup, parse
 from benchmarks.tuning import WorkerTuning
+from benchmarks.usage import Processes
 from benchmarks.worker import READY
 from starter.devserver import DevServer, DevServerSettings, free_port
 
@@ -137,6 +138,50 @@ async def benchmark_worker(
         stderr.close()
 
 
+@dataclass(frozen=True)
+class WorkerGroup:
+    """Benchmark worker processes polling one task queue, each with its own delivery log."""
+
+    members: tuple[WorkerProcess, ...]
+
+    @property
+    def task_queue(self) -> str:
+        return self.members[0].task_queue
+
+    @property
+    def delivery_logs(self) -> tuple[Path, ...]:
+        return tuple(member.delivery_log for member in self.members)
+
+    def rss_mb_each(self) -> list[float]:
+        """Resident memory of each process now, in MiB."""
+        return [member.rss_mb() for member in self.members]
+
+    def rss_mb(self) -> float:
+        """Resident memory of all of them now, in MiB."""
+        return sum(self.rss_mb_each())
+
+
+@asynccontextmanager
+async def benchmark_workers(
+    server: Server, name: str, policy: Path, settings: WorkerSettings, count: int
+) -> AsyncIterator[WorkerGroup]:
+    """`count` worker processes on one task queue; one alone keeps `name`'s files, several get
+    `name`/1, `name`/2, ... (each its own log). Yields once all of them poll."""
+    async with AsyncExitStack() as running:
+        names = [name] if count == 1 else [f"{name}/{i}" for i in range(1, count + 1)]
+        first = await running.enter_async_context(
+            benchmark_worker(server, names[0], policy, settings)
+        )
+        members = [first]
+        for other in names[1:]:
+            members.append(
+                await running.enter_async_context(
+                    benchmark_worker(server, other, policy, settings, task_queue=first.task_queue)
+                )
+            )
+        yield WorkerGroup(tuple(members))
+
+
 async def _stop(process: asyncio.subprocess.Process, signum: int) -> None:
     """Ask a child to stop; kill it if it has not within STOP_SECONDS (a child that was killed
     on purpose may be gone already)."""
@@ -206,6 +251,10 @@ def _tail(log: Path, lines: int = 5) -> str:
     return " | ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
 
 
-def processes(server: Server, worker: WorkerProcess) -> dict[str, psutil.Process]:
-    """The three processes whose CPU the report shows: server, worker, and this runner."""
-    return {"server": server.process, "worker": worker.process, "runner": psutil.Process()}
+def processes(server: Server, worker: WorkerProcess | WorkerGroup) -> dict[str, Processes]:
+    """The processes whose CPU the report shows: server, worker(s) as one, and this runner."""
+    if isinstance(worker, WorkerGroup):
+        workers: Processes = [member.process for member in worker.members]
+    else:
+        workers = worker.process
+    return {"server": server.process, "worker": workers, "runner": psutil.Process()}
