@@ -36,3 +36,15 @@ class Distribution(BaseModel):
             p99=round(percentile(ordered, 99), 1),
             max=round(ordered[-1], 1),
         )
+
+
+def slope(points: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of y against x; None unless x takes at least two values."""
+    if not points:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    if spread == 0:
+        return None
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread

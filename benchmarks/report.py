@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.figures import Distribution
+from benchmarks.figures import Distribution, slope
 from benchmarks.history import HistoryResult
 from benchmarks.lag import LagResult
 from benchmarks.recovery_report import recovery_details, recovery_row
@@ -154,6 +154,11 @@ def _lag_details(runs: list[LagResult]) -> list[str]:
             )
         )
         lines.append(f"- {run.incidents:,}, {_workers(run)}: {samples}")
+    lines += ["", "Worker RSS per open incident (least-squares slope of the samples above):", ""]
+    for run in runs:
+        per_incident = slope(run.rss_mb)
+        figure = "-" if per_incident is None else f"{per_incident:.3f} MiB"
+        lines.append(f"- {run.incidents:,}, {_workers(run)}: {figure}")
     return lines
 
 
