@@ -5,8 +5,11 @@ from __future__ import annotations
 from benchmarks.recovery import RecoveryResult
 from benchmarks.results import RECOVERY_GOAL_MS
 
+Row = tuple[str, str, str]
+"""A summary row of results.md: measure, figure, goal."""
 
-def recovery_row(result: RecoveryResult) -> str:
+
+def recovery_row(result: RecoveryResult) -> Row:
     """The summary row: how soon after the replacement's spawn the overdue escalations ran."""
     measure = (
         f"escalation after a replacement worker is spawned p50 / p99 / max, "
@@ -14,10 +17,10 @@ def recovery_row(result: RecoveryResult) -> str:
     )
     goal = f"max <= {RECOVERY_GOAL_MS:,.0f} ms"
     if result.recovery is None or result.escalated < result.incidents:
-        return f"| {measure} | {result.escalated:,} escalated (**missing**) | {goal}: **not met** |"
+        return measure, f"{result.escalated:,} escalated (**missing**)", f"{goal}: **not met**"
     d = result.recovery
     met = "met" if d.max <= RECOVERY_GOAL_MS else "**not met**"
-    return f"| {measure} | {_ms(d.p50)} / {_ms(d.p99)} / **{_ms(d.max)}** | {goal}: {met} |"
+    return measure, f"{_ms(d.p50)} / {_ms(d.p99)} / **{_ms(d.max)}**", f"{goal}: {met}"
 
 
 def recovery_details(result: RecoveryResult) -> list[str]:

@@ -63,5 +63,12 @@ def test_report_and_chart_are_written(quick_run: Path) -> None:
         "escalation after a replacement worker is spawned",
     ):
         assert any(line.startswith(f"| {measure}") for line in summary), measure
+    lines = report.splitlines()
+    table = lines.index("| measure | figure | goal |") + 2
+    headlines = lines[table : lines.index("", table)]
+    bare = next(line for line in headlines if "incident vs bare workflow" in line)
+    bare_rate = bare.split(" vs ")[2].split(" = ")[0]
+    for line in headlines:
+        assert line is bare or f"(bare {bare_rate}/s)" in line, f"no yardstick in {line}"
     assert "![escalation lag](lag.png)" in report
     assert (quick_run / "lag.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
