@@ -86,7 +86,8 @@ def _headlines(results: Results) -> list[Row]:
         first = largest.rss_mb[0]
         rows.append(
             (
-                f"worker RSS as open incidents grow ({_workers(largest)}, summed)",
+                f"worker RSS as open incidents grow ({_workers(largest)}"
+                f"{', summed' if largest.workers > 1 else ''})",
                 f"{first[1]:,.0f} MiB at {first[0]:,} -> {peak:,.0f} MiB peak at "
                 f"{largest.incidents:,}",
                 f"< {RSS_GOAL_MB:,.0f} MiB: {_met(peak < RSS_GOAL_MB)}",
@@ -183,7 +184,12 @@ def _lag_details(runs: list[LagResult]) -> list[str]:
             )
         )
         lines.append(f"- {run.incidents:,}, {_workers(run)}: {samples}")
-    lines += ["", "Worker RSS per open incident (least-squares slope of the samples above):", ""]
+    lines += [
+        "",
+        "Worker RSS per open incident (least-squares slope of the samples above; it holds while "
+        "open incidents fit the workflow cache, `max_cached_workflows`, and falls beyond it):",
+        "",
+    ]
     for run in runs:
         per_incident = slope(run.rss_mb)
         figure = "-" if per_incident is None else f"{per_incident:.3f} MiB"
