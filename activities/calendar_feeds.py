@@ -14,8 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import requests
-
 from escalation.contacts import Contact
 from escalation.oncall import CalendarShift
 from escalation.oncall_calendar import CalendarUnreadable, read_calendar_shifts
@@ -40,6 +38,8 @@ class ScheduleCalendars:
 def read_feed(source: str, policy_dir: Path) -> bytes:
     """The bytes of a feed: an http(s):// URL fetched with requests, else a file."""
     if source.lower().startswith(("http://", "https://")):
+        import requests  # noqa: PLC0415 - only URL feeds need it: a worker polls without it
+
         try:
             response = requests.get(source, timeout=FETCH_TIMEOUT_SECONDS)
             response.raise_for_status()

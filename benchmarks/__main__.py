@@ -41,6 +41,12 @@ def main() -> None:
         "--quick: 60)",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="benchmark worker processes on the lag runs' task queue (default: 1)",
+    )
+    parser.add_argument(
         "--worker",
         default="{}",
         help='worker settings as JSON, e.g. \'{"sandbox": "on"}\' (see benchmarks/tuning.py); '
@@ -60,6 +66,9 @@ def main() -> None:
     if arguments.incidents:
         counts = [int(count) for count in arguments.incidents.split(",")]
         plan = replace(plan, lag=tuple(replace(plan.lag[-1], incidents=n) for n in counts))
+    if arguments.workers < 1:
+        parser.error("--workers must be at least 1")
+    plan = replace(plan, lag=tuple(replace(run, workers=arguments.workers) for run in plan.lag))
     out = arguments.out or (QUICK_OUT if arguments.quick else DOCS)
     scenarios = tuple(name.strip() for name in arguments.only.split(",") if name.strip())
     unknown = set(scenarios) - set(SCENARIOS)

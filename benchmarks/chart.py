@@ -28,7 +28,8 @@ def draw_lag_chart(runs: list[LagResult], path: Path) -> None:
     longest = max(max(run.lags_s) for run in runs) * 1000
     bins = [longest * i / HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)]
     for run in runs:
-        label = f"{run.incidents:,} open incidents"
+        workers = "1 worker" if run.workers == 1 else f"{run.workers} workers"
+        label = f"{run.incidents:,} open incidents, {workers}"
         lags_ms = [lag * 1000 for lag in run.lags_s]
         share = [1 / len(lags_ms)] * len(lags_ms)
         histogram.hist(lags_ms, bins=bins, weights=share, alpha=0.6, label=label)

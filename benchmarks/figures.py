@@ -4,6 +4,7 @@ phases of a measurement pooled into one sample."""
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -75,3 +76,10 @@ def pool(phases: Sequence[Phase]) -> Pooled:
         latency=latency,
         cpu_seconds={name: sum(p.cpu[name] * p.seconds for p in phases) for name in phases[0].cpu},
     )
+
+
+def slope(points: Sequence[tuple[float, float]]) -> float | None:
+    """Least-squares slope of y against x; None unless x takes at least two values."""
+    if len({x for x, _ in points}) < 2:
+        return None
+    return statistics.linear_regression([x for x, _ in points], [y for _, y in points]).slope

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from benchmarks.figures import Distribution
 from benchmarks.pagelog import Delivery, DeliveryFeed
 from benchmarks.policy import TIER_1, TIER_2, write_policy
-from benchmarks.stack import Server, WorkerProcess, WorkerSettings, benchmark_worker, processes
+from benchmarks.stack import Server, WorkerGroup, WorkerSettings, benchmark_workers, processes
 from benchmarks.timeline import history_stages
 from benchmarks.usage import CpuMeter
 from escalation.alerts import Alert
@@ -44,6 +44,8 @@ class LagPlan:
     settle_seconds: float
     ack_every: int
     memory_samples: int = 10
+    workers: int = 1
+    """Worker processes on the task queue (`--workers`)."""
 
     @property
     def spread_seconds(self) -> float:
@@ -60,6 +62,7 @@ class LagResult(BaseModel):
     """Figures of one lag run."""
 
     incidents: int
+    workers: int = 1
     escalated: int
     """Tier-2 pages seen; fewer than `incidents` when some were still missing at the deadline."""
     tier_1_window_s: float
@@ -76,6 +79,9 @@ class LagResult(BaseModel):
     """Every incident was open (tier 1 paged) before the first tier-1 window expired."""
     acks: Distribution | None
     rss_mb: list[tuple[int, float]]
+    """(open incidents, RSS of every worker together) samples."""
+    rss_mb_each: list[list[float]] = []
+    """Each sample's RSS per worker."""
     cpu_opening: dict[str, float]
     cpu_escalating: dict[str, float]
     seconds: float
@@ -95,8 +101,8 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
     name = f"lag-{plan.incidents}"
     policy_file, _ = write_policy(server.workdir / name, plan.tier_1_window)
     window = plan.tier_1_window.total_seconds()
-    async with benchmark_worker(server, name, policy_file, settings) as worker:
-        with DeliveryFeed(worker.delivery_log) as feed:
+    async with benchmark_workers(server, name, policy_file, settings, plan.workers) as worker:
+        with DeliveryFeed(*worker.delivery_logs) as feed:
             tracker = _Tracker(server, worker, plan, window)
             feed.listen(tracker.take)
             opening = CpuMeter(processes(server, worker))
@@ -119,6 +125,7 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
     lags = [d.ran - due for d, due in escalations]
     return LagResult(
         incidents=plan.incidents,
+        workers=plan.workers,
         escalated=len(escalations),
         tier_1_window_s=window,
         open_rate_planned=plan.open_rate,
@@ -136,6 +143,7 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
         all_open_first=tracker.last_opened < min(due for _, due in escalations),
         acks=Distribution.of_seconds(acks),
         rss_mb=tracker.rss_mb,
+        rss_mb_each=tracker.rss_mb_each,
         cpu_opening=cpu_opening,
         cpu_escalating=cpu_escalating,
         seconds=round(time.monotonic() - began, 1),
@@ -146,12 +154,13 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
 class _Tracker:
     """Follows the deliveries: opens for the memory samples, escalations for lag and acks."""
 
-    def __init__(self, server: Server, worker: WorkerProcess, plan: LagPlan, window: float):
+    def __init__(self, server: Server, worker: WorkerGroup, plan: LagPlan, window: float):
         self.server, self.worker, self.plan, self.window = server, worker, plan, window
         self.opened = 0
         self.last_opened = 0.0
         self.escalations: list[tuple[Delivery, float]] = []
         self.rss_mb: list[tuple[int, float]] = []
+        self.rss_mb_each: list[list[float]] = []
         self.all_escalated = asyncio.Event()
         self._acks: list[asyncio.Task[float]] = []
         self._sample_every = max(plan.incidents // plan.memory_samples, 1)
@@ -172,7 +181,9 @@ class _Tracker:
                 self.all_escalated.set()
 
     def sample_memory(self) -> None:
-        self.rss_mb.append((self.opened, round(self.worker.rss_mb(), 1)))
+        each = [round(rss, 1) for rss in self.worker.rss_mb_each()]
+        self.rss_mb_each.append(each)
+        self.rss_mb.append((self.opened, round(sum(each), 1)))
 
     async def _acknowledge(self, workflow_id: str) -> float:
         started = time.monotonic()
@@ -183,7 +194,7 @@ class _Tracker:
         return list(await asyncio.gather(*self._acks))
 
 
-async def _open(server: Server, worker: WorkerProcess, key: str) -> None:
+async def _open(server: Server, worker: WorkerGroup, key: str) -> None:
     alert = Alert(title=f"load {key}", service="bench", dedup_key=key, source="benchmark")
     await open_incident(server.client, alert, task_queue=worker.task_queue)
 

@@ -84,14 +84,15 @@ def paged(tier: str, channel: str | None = None) -> Match:
 
 
 class DeliveryFeed:
-    """The runner side: follows the log, keeps every delivery, wakes whoever waits for one."""
+    """The runner side: follows the log (or the logs of several workers, merged), keeps every
+    delivery, wakes whoever waits for one."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, *paths: Path) -> None:
+        self.paths = paths
         self._by_workflow: dict[str, list[Delivery]] = defaultdict(list)
         self._waiting: dict[str, list[tuple[Match, asyncio.Future[Delivery]]]] = defaultdict(list)
         self._listeners: list[Callable[[Delivery], None]] = []
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     def listen(self, listener: Callable[[Delivery], None]) -> None:
         """Call `listener` with each delivery as it is read."""
@@ -107,16 +108,18 @@ class DeliveryFeed:
         return await asyncio.wait_for(future, within)
 
     def __enter__(self) -> DeliveryFeed:
-        self.path.touch()
-        self._task = asyncio.get_running_loop().create_task(self._follow())
+        loop = asyncio.get_running_loop()
+        for path in self.paths:
+            path.touch()
+            self._tasks.append(loop.create_task(self._follow(path)))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
 
-    async def _follow(self) -> None:
-        with self.path.open("rb") as log:
+    async def _follow(self, path: Path) -> None:
+        with path.open("rb") as log:
             partial = b""
             while True:
                 chunk = log.read()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from benchmarks.figures import Distribution
+from benchmarks.figures import Distribution, slope
 from benchmarks.history import HistoryResult
 from benchmarks.lag import LagResult
+from benchmarks.recovery_report import Row, recovery_details, recovery_row
 from benchmarks.results import LAG_P99_GOAL_MS, RATIO_GOAL, RSS_GOAL_MB, Results
 from benchmarks.throughput import ThroughputResult
 
@@ -27,6 +28,8 @@ def render_report(results: Results) -> str:
         lines += [*_throughput_details(results.throughput), ""]
     if results.history:
         lines += [*_history_details(results.history), ""]
+    if results.recovery:
+        lines += [*recovery_details(results.recovery), ""]
     return "\n".join(lines)
 
 
@@ -41,58 +44,91 @@ def _setting(results: Results) -> list[str]:
         f"- Machine: {machine.cpus} CPUs, {machine.memory_gb:g} GiB; load average (1 min) "
         f"{load} (other work on the machine shares the CPUs)",
         f"- Software: {results.software}; dev server on SQLite (WAL, synchronous=normal)",
-        f"- Worker: one process, {results.worker}",
+        f"- Worker: {_processes(results)}, {results.worker}",
     ]
 
 
 def _summary(results: Results) -> list[str]:
-    rows = []
+    """The headline rows, each naming the bare-workflow rate of this run beside its figure (the
+    machine's yardstick) when the throughput scenario ran."""
+    yardstick = ""
+    if results.throughput:
+        yardstick = f" (bare {results.throughput.bare.per_second:g}/s)"
+    return [
+        f"| {measure} | {figure}{'' if 'bare' in measure else yardstick} | {goal} |"
+        for measure, figure, goal in _headlines(results)
+    ]
+
+
+def _headlines(results: Results) -> list[Row]:
+    rows: list[Row] = []
     for run in results.lag:
         rows.append(
-            f"| escalation lag p50 / p95 / p99 / max, {run.incidents:,} open incidents "
-            f"| {_spread(run.lag)} | p99 <= {LAG_P99_GOAL_MS:,.0f} ms: "
-            f"{_met(run.lag.p99 <= LAG_P99_GOAL_MS)} |"
+            (
+                f"escalation lag p50 / p95 / p99 / max, {run.incidents:,} open incidents, "
+                f"{_workers(run)}",
+                _spread(run.lag),
+                f"p99 <= {LAG_P99_GOAL_MS:,.0f} ms: {_met(run.lag.p99 <= LAG_P99_GOAL_MS)}",
+            )
         )
     if results.throughput:
         t = results.throughput
         rows.append(
-            f"| lifecycles per second, incident vs bare workflow | {t.incident.per_second:g} vs "
-            f"{t.bare.per_second:g} = **{t.ratio:g}** | >= {RATIO_GOAL:g}: "
-            f"{_met(t.ratio >= RATIO_GOAL)} |"
+            (
+                "lifecycles per second, incident vs bare workflow",
+                f"{t.incident.per_second:g} vs {t.bare.per_second:g} = **{t.ratio:g}**",
+                f">= {RATIO_GOAL:g}: {_met(t.ratio >= RATIO_GOAL)}",
+            )
         )
     if results.lag:
         largest = max(results.lag, key=lambda run: run.incidents)
         peak = max(rss for _, rss in largest.rss_mb)
         first = largest.rss_mb[0]
         rows.append(
-            f"| worker RSS as open incidents grow | {first[1]:,.0f} MiB at {first[0]:,} -> "
-            f"{peak:,.0f} MiB peak at {largest.incidents:,} | < {RSS_GOAL_MB:,.0f} MiB: "
-            f"{_met(peak < RSS_GOAL_MB)} |"
+            (
+                f"worker RSS as open incidents grow ({_workers(largest)}"
+                f"{', summed' if largest.workers > 1 else ''})",
+                f"{first[1]:,.0f} MiB at {first[0]:,} -> {peak:,.0f} MiB peak at "
+                f"{largest.incidents:,}",
+                f"< {RSS_GOAL_MB:,.0f} MiB: {_met(peak < RSS_GOAL_MB)}",
+            )
         )
+    if results.recovery:
+        rows.append(recovery_row(results.recovery))
     if results.history:
         parts = [
             f"{h.workflow.split('-')[0]} {h.events} events, {h.bytes / 1024:,.1f} KiB"
             for h in results.history.histories
         ]
-        rows.append(f"| history of a typical critical incident | {'; '.join(parts)} | lean |")
+        rows.append(("history of a typical critical incident", "; ".join(parts), "lean"))
     if results.throughput:
         starts = results.throughput.starts
         rows.append(
-            f"| start rate at the limit (open_incident until tier 1 is paged) "
-            f"| {starts.per_second:g}/s, call p50 / p99 {_ms(starts.latency.p50)} / "
-            f"{_ms(starts.latency.p99)} | - |"
+            (
+                "start rate at the limit (open_incident until tier 1 is paged)",
+                f"{starts.per_second:g}/s, call p50 / p99 {_ms(starts.latency.p50)} / "
+                f"{_ms(starts.latency.p99)}",
+                "-",
+            )
         )
     for run in results.lag:
         if run.acks:
             rows.append(
-                f"| `acknowledge` update p50 / p99, while {run.incidents:,} escalate "
-                f"| {_ms(run.acks.p50)} / {_ms(run.acks.p99)} | - |"
+                (
+                    f"`acknowledge` update p50 / p99, while {run.incidents:,} escalate, "
+                    f"{_workers(run)}",
+                    f"{_ms(run.acks.p50)} / {_ms(run.acks.p99)}",
+                    "-",
+                )
             )
     if results.throughput:
         acks = results.throughput.incident.latency
         rows.append(
-            f"| `acknowledge` update p50 / p99, at the throughput limit "
-            f"| {_ms(acks.p50)} / {_ms(acks.p99)} | - |"
+            (
+                "`acknowledge` update p50 / p99, at the throughput limit",
+                f"{_ms(acks.p50)} / {_ms(acks.p99)}",
+                "-",
+            )
         )
     return rows
 
@@ -105,14 +141,14 @@ def _lag_details(runs: list[LagResult]) -> list[str]:
         "(opened_at + tier-1 window). Incidents opened at a steady rate, so deadlines were "
         "spread as widely; all were open before the first window expired.",
         "",
-        "| open incidents | opened at (planned) | open_incident p50 / p99 | tier-1 window | "
+        "| open incidents | workers | opened at (planned) | open_incident p50 / p99 | tier-1 window | "
         "all open first | escalated | lag p50 / p95 / p99 / max | pages early | "
         "CPU opening (server / worker / runner) | CPU escalating | scenario time |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for run in runs:
         lines.append(
-            f"| {run.incidents:,} | {run.opens_per_second:g}/s ({run.open_rate_planned:g}/s) | "
+            f"| {run.incidents:,} | {run.workers} | {run.opens_per_second:g}/s ({run.open_rate_planned:g}/s) | "
             f"{_ms(run.start_latency.p50)} / {_ms(run.start_latency.p99)} | "
             f"{run.tier_1_window_s:,.0f} s | {'yes' if run.all_open_first else '**no**'} | "
             f"{run.escalated:,}{'' if run.escalated == run.incidents else ' (**missing**)'} | "
@@ -125,7 +161,9 @@ def _lag_details(runs: list[LagResult]) -> list[str]:
         "Where the lag goes, p50 / p99 of each stage (the sampled rows split the first one, "
         f"from {sampled} histories per run):",
         "",
-        "| stage | " + " | ".join(f"{run.incidents:,} open" for run in runs) + " |",
+        "| stage | "
+        + " | ".join(f"{run.incidents:,} open, {_workers(run)}" for run in runs)
+        + " |",
         "| --- |" + " --- |" * len(runs),
     ]
     stages = [(name, "every escalation") for name in runs[0].stages] + [
@@ -137,10 +175,25 @@ def _lag_details(runs: list[LagResult]) -> list[str]:
             d = run.stages.get(name) or run.sampled_stages[name]
             cells.append(f"{_ms(d.p50)} / {_ms(d.p99)}")
         lines.append(f"| {name} ({source}) | {' | '.join(cells)} |")
-    lines += ["", "Worker RSS while opening (open incidents: MiB):", ""]
+    lines += ["", "Worker RSS while opening (open incidents: MiB, summed over the workers):", ""]
     for run in runs:
-        samples = ", ".join(f"{count:,}: {rss:,.0f}" for count, rss in run.rss_mb)
-        lines.append(f"- {run.incidents:,}: {samples}")
+        samples = ", ".join(
+            f"{count:,}: {rss:,.0f}{_each(each)}"
+            for (count, rss), each in zip(
+                run.rss_mb, run.rss_mb_each or [[]] * len(run.rss_mb), strict=True
+            )
+        )
+        lines.append(f"- {run.incidents:,}, {_workers(run)}: {samples}")
+    lines += [
+        "",
+        "Worker RSS per open incident (least-squares slope of the samples above; it holds while "
+        "open incidents fit the workflow cache, `max_cached_workflows`, and falls beyond it):",
+        "",
+    ]
+    for run in runs:
+        per_incident = slope(run.rss_mb)
+        figure = "-" if per_incident is None else f"{per_incident:.3f} MiB"
+        lines.append(f"- {run.incidents:,}, {_workers(run)}: {figure}")
     return lines
 
 
@@ -185,6 +238,25 @@ def _history_details(result: HistoryResult) -> list[str]:
         heaviest = ", ".join(f"{name} {size / 1024:,.1f} KiB" for name, size in history.largest)
         lines.append(f"| {history.workflow} | {history.events} | {history.bytes:,} | {heaviest} |")
     return lines
+
+
+def _processes(results: Results) -> str:
+    """How many worker processes ran: lag runs may have several."""
+    counts = sorted({run.workers for run in results.lag} - {1})
+    if not counts:
+        return "one process"
+    return f"one process ({', '.join(map(str, counts))} on the lag runs)"
+
+
+def _workers(run: LagResult) -> str:
+    return "1 worker" if run.workers == 1 else f"{run.workers} workers"
+
+
+def _each(rss_each: list[float]) -> str:
+    """Each worker's share of a summed RSS sample, when there were several."""
+    if len(rss_each) < 2:
+        return ""
+    return " (" + " + ".join(f"{rss:,.0f}" for rss in rss_each) + ")"
 
 
 def _spread(d: Distribution) -> str:

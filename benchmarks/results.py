@@ -8,12 +8,15 @@ from pydantic import BaseModel
 
 from benchmarks.history import HistoryResult
 from benchmarks.lag import LagResult
+from benchmarks.recovery import RecoveryResult
 from benchmarks.throughput import ThroughputResult
 from benchmarks.usage import Machine
 
 LAG_P99_GOAL_MS = 1000.0
 RATIO_GOAL = 0.8
 RSS_GOAL_MB = 300.0
+RECOVERY_GOAL_MS = 5000.0
+"""Every escalation due while the only worker was dead runs this soon after a replacement starts."""
 
 
 class Results(BaseModel):
@@ -29,3 +32,4 @@ class Results(BaseModel):
     lag: list[LagResult] = []
     throughput: ThroughputResult | None = None
     history: HistoryResult | None = None
+    recovery: RecoveryResult | None = None

@@ -19,6 +19,7 @@ import temporalio
 from benchmarks.chart import draw_lag_chart
 from benchmarks.history import measure_history
 from benchmarks.lag import LagPlan, measure_lag
+from benchmarks.recovery import RecoveryPlan, measure_recovery
 from benchmarks.report import render_report
 from benchmarks.results import Results
 from benchmarks.stack import WorkerSettings, dev_server
@@ -26,7 +27,7 @@ from benchmarks.throughput import ThroughputPlan, measure_throughput
 from benchmarks.usage import Machine
 from starter.devserver import find_executable
 
-SCENARIOS = ("lag", "throughput", "history")
+SCENARIOS = ("lag", "throughput", "history", "recovery")
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,14 @@ class RunPlan:
     mode: str
     lag: tuple[LagPlan, ...]
     throughput: ThroughputPlan
+    recovery: RecoveryPlan
 
 
 QUICK = RunPlan(
     mode="quick",
     lag=(LagPlan(incidents=60, open_rate=30, settle_seconds=2, ack_every=5),),
     throughput=ThroughputPlan(lifecycles=20, concurrency=10, rounds=2),
+    recovery=RecoveryPlan(incidents=10, window_seconds=6, dead_seconds=3),
 )
 FULL = RunPlan(
     mode="full",
@@ -50,6 +53,7 @@ FULL = RunPlan(
         LagPlan(incidents=10_000, open_rate=25, settle_seconds=45, ack_every=10),
     ),
     throughput=ThroughputPlan(lifecycles=100, concurrency=40, rounds=10),
+    recovery=RecoveryPlan(incidents=200, window_seconds=40, dead_seconds=3),
 )
 
 
@@ -92,6 +96,16 @@ async def run(
             say("history: a typical critical incident")
             async with dev_server(root / "history") as server:
                 results.history = await measure_history(server, settings)
+        if "recovery" in scenarios:
+            recovery = plan.recovery
+            say(
+                f"recovery: {recovery.incidents} incidents, the worker killed, a replacement "
+                f"{recovery.dead_seconds:g} s after the last tier-1 window"
+            )
+            async with dev_server(root / "recovery") as server:
+                results.recovery = await measure_recovery(server, recovery, settings)
+            if results.recovery.recovery:
+                say(f"  recovery max {results.recovery.recovery.max:,.0f} ms")
     results.machine.finish()
     results.wall_seconds = round(time.monotonic() - began, 1)
     save(results, out)

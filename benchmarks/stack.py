@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -16,7 +18,9 @@ from pathlib import Path
 import psutil
 from temporalio.client import Client
 
+from benchmarks.startup import Startup, parse
 from benchmarks.tuning import WorkerTuning
+from benchmarks.usage import Processes
 from benchmarks.worker import READY
 from starter.devserver import DevServer, DevServerSettings, free_port
 
@@ -66,11 +70,15 @@ class WorkerSettings:
 
 @dataclass(frozen=True)
 class WorkerProcess:
-    """A running `python -m benchmarks.worker`: where it logs deliveries, and its process."""
+    """A running `python -m benchmarks.worker`: where it logs deliveries, its process, and how
+    its start-up went."""
 
     task_queue: str
     delivery_log: Path
     process: psutil.Process
+    spawned_at: float
+    """Wall clock (epoch seconds) just before the process was spawned."""
+    startup: Startup
 
     def rss_mb(self) -> float:
         """Resident memory now, in MiB."""
@@ -79,14 +87,21 @@ class WorkerProcess:
 
 @asynccontextmanager
 async def benchmark_worker(
-    server: Server, name: str, policy: Path, settings: WorkerSettings
+    server: Server,
+    name: str,
+    policy: Path,
+    settings: WorkerSettings,
+    *,
+    task_queue: str | None = None,
 ) -> AsyncIterator[WorkerProcess]:
-    """A worker process on a task queue of its own; yields once it polls, SIGTERM on exit."""
-    task_queue = f"bench-{name}-{uuid.uuid4().hex[:6]}"
+    """A worker process on a task queue of its own (or `task_queue`, to replace a worker that
+    died: same files, the delivery log appended to); yields once it polls, SIGTERM on exit."""
+    task_queue = task_queue or f"bench-{name}-{uuid.uuid4().hex[:6]}"
     files = server.workdir / name
     files.mkdir(parents=True, exist_ok=True)
     delivery_log = files / "deliveries.jsonl"
     stderr = (files / "worker.log").open("ab")
+    spawned_at = time.time()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -106,21 +121,73 @@ async def benchmark_worker(
         stderr=stderr,
     )
     try:
-        await _until_ready(process, files / "worker.log")
+        phases = await _until_ready(process, files / "worker.log")
         async with AsyncExitStack() as profiling:
             if settings.profile_dir is not None:
                 out = settings.profile_dir / f"{name}.txt"
                 await profiling.enter_async_context(_py_spy(process.pid, out))
-            yield WorkerProcess(task_queue, delivery_log, psutil.Process(process.pid))
+            yield WorkerProcess(
+                task_queue,
+                delivery_log,
+                psutil.Process(process.pid),
+                spawned_at,
+                Startup.since(spawned_at, phases),
+            )
     finally:
         await _stop(process, signal.SIGTERM)
         stderr.close()
 
 
+@dataclass(frozen=True)
+class WorkerGroup:
+    """Benchmark worker processes polling one task queue, each with its own delivery log."""
+
+    members: tuple[WorkerProcess, ...]
+
+    @property
+    def task_queue(self) -> str:
+        return self.members[0].task_queue
+
+    @property
+    def delivery_logs(self) -> tuple[Path, ...]:
+        return tuple(member.delivery_log for member in self.members)
+
+    def rss_mb_each(self) -> list[float]:
+        """Resident memory of each process now, in MiB."""
+        return [member.rss_mb() for member in self.members]
+
+    def rss_mb(self) -> float:
+        """Resident memory of all of them now, in MiB."""
+        return sum(self.rss_mb_each())
+
+
+@asynccontextmanager
+async def benchmark_workers(
+    server: Server, name: str, policy: Path, settings: WorkerSettings, count: int
+) -> AsyncIterator[WorkerGroup]:
+    """`count` worker processes on one task queue; one alone keeps `name`'s files, several get
+    `name`/1, `name`/2, ... (each its own log). Yields once all of them poll."""
+    async with AsyncExitStack() as running:
+        names = [name] if count == 1 else [f"{name}/{i}" for i in range(1, count + 1)]
+        first = await running.enter_async_context(
+            benchmark_worker(server, names[0], policy, settings)
+        )
+        members = [first]
+        for other in names[1:]:
+            members.append(
+                await running.enter_async_context(
+                    benchmark_worker(server, other, policy, settings, task_queue=first.task_queue)
+                )
+            )
+        yield WorkerGroup(tuple(members))
+
+
 async def _stop(process: asyncio.subprocess.Process, signum: int) -> None:
-    """Ask a child to stop; kill it if it has not within STOP_SECONDS."""
+    """Ask a child to stop; kill it if it has not within STOP_SECONDS (a child that was killed
+    on purpose may be gone already)."""
     if process.returncode is None:
-        process.send_signal(signum)
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signum)
         try:
             await asyncio.wait_for(process.wait(), STOP_SECONDS)
         except TimeoutError:
@@ -158,14 +225,25 @@ def _worker_environment(server: Server) -> dict[str, str]:
     return env | {"TEMPORAL_ADDRESS": server.address, "TEMPORAL_NAMESPACE": "default"}
 
 
-async def _until_ready(process: asyncio.subprocess.Process, log: Path) -> None:
+async def _until_ready(process: asyncio.subprocess.Process, log: Path) -> dict[str, float]:
+    """Read the worker's start-up phase lines until READY; each phase's end (epoch seconds)."""
     assert process.stdout is not None
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), START_SECONDS)
-    except TimeoutError:
-        line = b""
-    if line.decode().strip() != READY:
-        raise RuntimeError(f"the benchmark worker did not start: {_tail(log)}")
+    phases: dict[str, float] = {}
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        try:
+            line = await asyncio.wait_for(
+                process.stdout.readline(), max(deadline - time.monotonic(), 0)
+            )
+        except TimeoutError:
+            line = b""
+        text = line.decode().strip()
+        if text == READY:
+            return phases
+        phase = parse(text)
+        if phase is None:
+            raise RuntimeError(f"the benchmark worker did not start: {_tail(log)}")
+        phases[phase[0]] = phase[1]
 
 
 def _tail(log: Path, lines: int = 5) -> str:
@@ -173,6 +251,10 @@ def _tail(log: Path, lines: int = 5) -> str:
     return " | ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
 
 
-def processes(server: Server, worker: WorkerProcess) -> dict[str, psutil.Process]:
-    """The three processes whose CPU the report shows: server, worker, and this runner."""
-    return {"server": server.process, "worker": worker.process, "runner": psutil.Process()}
+def processes(server: Server, worker: WorkerProcess | WorkerGroup) -> dict[str, Processes]:
+    """The processes whose CPU the report shows: server, worker(s) as one, and this runner."""
+    if isinstance(worker, WorkerGroup):
+        workers: Processes = [member.process for member in worker.members]
+    else:
+        workers = worker.process
+    return {"server": server.process, "worker": workers, "runner": psutil.Process()}

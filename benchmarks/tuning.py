@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from wiring.temporal import Sandbox
-from worker.runner import ACTIVITY_THREADS
+from worker.runner import ACTIVITY_THREADS, STICKY_QUEUE_TIMEOUT
 
 
 class WorkerTuning(BaseModel):
@@ -18,6 +18,12 @@ class WorkerTuning(BaseModel):
     activity_threads: int = Field(ACTIVITY_THREADS, ge=1, description="Also activity slots")
     workflow_pollers: int = Field(5, ge=1, description="Workflow task pollers (SDK default)")
     activity_pollers: int = Field(5, ge=1, description="Activity task pollers (SDK default)")
+    sticky_queue_timeout_s: float = Field(
+        STICKY_QUEUE_TIMEOUT.total_seconds(),
+        gt=0,
+        description="sticky_queue_schedule_to_start_timeout: how long a task waits for the "
+        "worker that cached its workflow before any worker may take it (after a crash)",
+    )
     sandbox: Sandbox = Field(
         "off",
         description="off: no sandbox (production's default); on: the sandbox, sharing the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import psutil
 from pydantic import BaseModel
@@ -36,10 +36,14 @@ def _load() -> tuple[float, float, float]:
     return round(one, 2), round(five, 2), round(fifteen, 2)
 
 
+Processes = psutil.Process | Sequence[psutil.Process]
+"""One process, or several counted as one (the workers of a run)."""
+
+
 class CpuMeter:
     """CPU seconds of named processes from its creation to `shares()`, as a share of one core."""
 
-    def __init__(self, processes: Mapping[str, psutil.Process]) -> None:
+    def __init__(self, processes: Mapping[str, Processes]) -> None:
         self.processes = dict(processes)
         self._start = {name: _cpu_seconds(p) for name, p in self.processes.items()}
         self._wall = time.monotonic()
@@ -53,6 +57,7 @@ class CpuMeter:
         }
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
+def _cpu_seconds(processes: Processes) -> float:
+    if isinstance(processes, psutil.Process):
+        processes = [processes]
+    return sum(times.user + times.system for times in (p.cpu_times() for p in processes))

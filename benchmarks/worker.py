@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio import activity
@@ -32,6 +33,7 @@ from activities.reports import ReportActivities
 from activities.throttle import request_throttle_slot
 from benchmarks.bare import BareActivities, BareWorkflow
 from benchmarks.pagelog import Delivery, DeliveryWriter
+from benchmarks.startup import announce
 from benchmarks.tuning import WorkerTuning
 from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage
@@ -111,6 +113,7 @@ def build_benchmark_worker(
         activity_executor=ThreadPoolExecutor(tuning.activity_threads, "delivery"),
         max_concurrent_activities=tuning.activity_threads,
         max_cached_workflows=tuning.max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=tuning.sticky_queue_timeout_s),
         max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.workflow_pollers),
         activity_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.activity_pollers),
@@ -119,27 +122,32 @@ def build_benchmark_worker(
 
 
 async def serve(arguments: argparse.Namespace) -> None:
-    """Poll until SIGTERM or SIGINT; say READY once polling."""
+    """Poll until SIGTERM or SIGINT; say when each start-up phase ends, and READY once polling."""
     log = DeliveryWriter(arguments.log)
+    client = await connect()
+    announce("connected")
     worker = build_benchmark_worker(
-        await connect(),
+        client,
         policy_file=arguments.policy,
         task_queue=arguments.task_queue,
         outbox=arguments.outbox,
         log=log,
         tuning=WorkerTuning.model_validate_json(arguments.tuning),
     )
+    announce("policy")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with worker:
+        announce("polling")
         print(READY, flush=True)
         await stop.wait()
     log.close()
 
 
 def main() -> None:
+    announce("imports")
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--policy", type=Path, required=True)
     parser.add_argument("--task-queue", required=True)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import icalendar
-import recurring_ical_events
 
 from escalation.contacts import Contact
 from escalation.oncall import CalendarShift
+
+if TYPE_CHECKING:
+    import icalendar
 
 
 class CalendarUnreadable(ValueError):
@@ -41,6 +42,9 @@ def read_calendar_shifts(
     end: datetime,
 ) -> CalendarReading:
     """Every occurrence overlapping [start, end) as a shift; floating times are in `zone`."""
+    import icalendar  # noqa: PLC0415 - loaded by the first calendar read, not before a worker polls
+    import recurring_ical_events  # noqa: PLC0415
+
     try:
         calendar = icalendar.Calendar.from_ical(text)
         occurrences = recurring_ical_events.of(calendar).between(start, end)

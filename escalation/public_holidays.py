@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-import holidays
-
 from escalation.calendars import BusinessCalendar
 
 YEARS_BEHIND = 1
@@ -42,6 +40,8 @@ def expand(
         if problem is not None:
             problems.append((f"calendars.{key}.{problem[0]}", problem[1]))
             continue
+        import holidays  # noqa: PLC0415 - only a calendar with a country needs it
+
         found = holidays.country_holidays(
             calendar.country, subdiv=calendar.subdivision, years=years
         )
@@ -52,6 +52,8 @@ def expand(
 
 def _unknown(calendar: BusinessCalendar) -> tuple[str, str] | None:
     """(field, problem) when the country or its subdivision is not one `holidays` knows."""
+    import holidays  # noqa: PLC0415 - as in `expand`
+
     supported = holidays.list_supported_countries()
     country = str(calendar.country)
     if country not in supported:

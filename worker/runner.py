@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ log = logging.getLogger("escalation.worker")
 
 ACTIVITY_THREADS = 32
 """Provider SDKs block; deliveries in flight at once per worker."""
+
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=10)
+"""The SDK's default: how long a dead worker's cached incidents wait before any worker runs them."""
 
 
 WORKFLOWS = [

@@ -41,6 +41,12 @@ def test_every_scenario_measured_what_it_planned(quick_run: Path) -> None:
     incident, review = history.histories
     assert incident.workflow.startswith("incident-") and incident.events > 0
     assert review.workflow.startswith("review-") and review.events > 0
+    recovery = results.recovery
+    assert recovery is not None
+    assert recovery.escalated == recovery.incidents == len(recovery.recovery_s)
+    assert min(recovery.recovery_s) > recovery.startup.polling_s > 0, "escalated before polling"
+    startup = recovery.startup
+    assert 0 < startup.imports_s <= startup.connected_s <= startup.policy_s <= startup.polling_s
     assert results.machine.load_after is not None
 
 
@@ -54,7 +60,15 @@ def test_report_and_chart_are_written(quick_run: Path) -> None:
         "history of a typical critical incident",
         "start rate at the limit",
         "`acknowledge` update p50 / p99",
+        "escalation after a replacement worker is spawned",
     ):
         assert any(line.startswith(f"| {measure}") for line in summary), measure
+    lines = report.splitlines()
+    table = lines.index("| measure | figure | goal |") + 2
+    headlines = lines[table : lines.index("", table)]
+    bare = next(line for line in headlines if "incident vs bare workflow" in line)
+    bare_rate = bare.split(" vs ")[2].split(" = ")[0]
+    for line in headlines:
+        assert line is bare or f"(bare {bare_rate}/s)" in line, f"no yardstick in {line}"
     assert "![escalation lag](lag.png)" in report
     assert (quick_run / "lag.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
