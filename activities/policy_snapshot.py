@@ -23,6 +23,7 @@ class PolicyActivities:
         self.slack = slack
         """Slack is set up on this worker: incidents it opens may tell their story there."""
         self.last_good = policy
+        self._good_digest = _policy_digest(policy)
         self._parsed = _digest(path)
 
     @activity.defn(name="snapshot_policy")
@@ -38,6 +39,7 @@ class PolicyActivities:
         if digest is None or digest != self._parsed:
             try:
                 self.last_good = load_policy(self.path)
+                self._good_digest = _policy_digest(self.last_good)
             except PolicyInvalid as error:
                 log.error("using the last good policy: %s", error)
                 return PolicySnapshot(
@@ -45,9 +47,12 @@ class PolicyActivities:
                     source=str(self.path),
                     warning=f"policy file is invalid, the last good version was used: {'; '.join(error.problems)}",
                     slack=self.slack,
+                    digest=self._good_digest,
                 )
             self._parsed = digest
-        return PolicySnapshot(policy=self.last_good, source=str(self.path), slack=self.slack)
+        return PolicySnapshot(
+            policy=self.last_good, source=str(self.path), slack=self.slack, digest=self._good_digest
+        )
 
 
 def _digest(path: Path) -> bytes | None:
@@ -56,3 +61,8 @@ def _digest(path: Path) -> bytes | None:
         return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
     except OSError:
         return None
+
+
+def _policy_digest(policy: Policy) -> str:
+    """A hash of what the policy says (not of the file's bytes: comments and layout aside)."""
+    return hashlib.blake2b(policy.model_dump_json().encode(), digest_size=16).hexdigest()

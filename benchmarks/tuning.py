@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from wiring.temporal import Sandbox
-from worker.runner import ACTIVITY_THREADS, STICKY_QUEUE_TIMEOUT
+from worker.runner import ACTIVITY_THREADS
+from worker.settings import DEFAULT_CACHED_RUNS, STICKY_QUEUE_TIMEOUT
 
 
 class WorkerTuning(BaseModel):
@@ -13,7 +14,9 @@ class WorkerTuning(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_cached_workflows: int = Field(1000, ge=0, description="Sticky cache size (SDK default)")
+    max_cached_workflows: int = Field(
+        DEFAULT_CACHED_RUNS, ge=0, description="Workflow cache size (ESCALATION_WORKFLOW_CACHE)"
+    )
     max_concurrent_workflow_tasks: int | None = Field(None, ge=1, description="SDK default: 100")
     activity_threads: int = Field(ACTIVITY_THREADS, ge=1, description="Also activity slots")
     workflow_pollers: int = Field(5, ge=1, description="Workflow task pollers (SDK default)")

@@ -25,6 +25,9 @@ class PolicySnapshot(BaseModel):
     warning: str | None = None
     slack: bool = False
     """The worker that opened the incident has Slack set up: severities asking for Slack get it."""
+    digest: str | None = None
+    """A hash of the policy's content: incidents under the same policy share one parsed copy in
+    the worker's memory (workflows/shared_policies.py). None in snapshots taken before it."""
 
 
 class CarriedIncident(BaseModel):

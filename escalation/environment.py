@@ -44,6 +44,24 @@ def seconds_setting(
     return value
 
 
+def count_setting(
+    name: str,
+    default: int,
+    *,
+    maximum: int,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    """A whole number from 0 to `maximum` (`10000`); unset or blank means `default`."""
+    text = (os.environ if environ is None else environ).get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) > maximum:
+        raise SettingInvalid(
+            f"{name}={text!r}: expected a whole number from 0 to {maximum} (default {default})"
+        )
+    return int(text)
+
+
 def choice_setting(
     name: str, choices: Sequence[str], default: str, *, environ: Mapping[str, str] | None = None
 ) -> str:

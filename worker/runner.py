@@ -42,8 +42,11 @@ log = logging.getLogger("escalation.worker")
 ACTIVITY_THREADS = 32
 """Provider SDKs block; deliveries in flight at once per worker."""
 
-STICKY_QUEUE_TIMEOUT = timedelta(seconds=10)
-"""The SDK's default: how long a dead worker's cached incidents wait before any worker runs them."""
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=3)
+"""How long a workflow task waits on its worker's own (sticky) queue before any worker may take
+it. After a crash, escalations due meanwhile wait this long for a replacement (the SDK's 10 s
+missed the 5 s recovery goal); the price is that a task a busy live worker does not pick up
+within it goes to the shared queue and is replayed from its history."""
 
 
 WORKFLOWS = [
@@ -106,6 +109,8 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
         activity_executor=ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="delivery"),
         workflow_runner=workflow_runner(settings.sandbox),
         max_concurrent_activities=ACTIVITY_THREADS,
+        max_cached_workflows=settings.cached_runs,
+        sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
         graceful_shutdown_timeout=settings.grace,
     )
 

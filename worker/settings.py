@@ -19,7 +19,7 @@ from activities.slack_client import SlackSettings, slack_settings
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
 from escalation.contract import TASK_QUEUE
-from escalation.environment import seconds_setting
+from escalation.environment import count_setting, seconds_setting
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy, policy_path
 from wiring.temporal import Sandbox, client_config, sandbox_from_environment
@@ -28,6 +28,12 @@ GRACE_SETTING = "ESCALATION_SHUTDOWN_GRACE_SECONDS"
 DEFAULT_GRACE_SECONDS = 20.0
 """How long in-flight deliveries get to finish on shutdown before being handed back."""
 TASK_QUEUE_SETTING = "ESCALATION_TASK_QUEUE"
+CACHE_SETTING = "ESCALATION_WORKFLOW_CACHE"
+DEFAULT_CACHED_RUNS = 10_000
+"""Workflow runs the worker keeps in memory. An open incident that left the cache is replayed
+from its history before it can escalate, so the cache should hold every incident open at once;
+what each costs in memory is measured in docs/benchmarks (README, Worker settings)."""
+MAX_CACHED_RUNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class WorkerSettings:
     slack: SlackSettings | None = None
     archive_url: str = ""
     """`ESCALATION_ARCHIVE_URL` checked (SQLite under `.escalation/` when unset)."""
+    cached_runs: int = DEFAULT_CACHED_RUNS
+    """`ESCALATION_WORKFLOW_CACHE`: workflow runs kept in memory (DEFAULT_CACHED_RUNS)."""
 
 
 def worker_settings(
@@ -65,4 +73,5 @@ def worker_settings(
         action_links=action_links_from_environment(),
         slack=slack_settings(),
         archive_url=archive_url(),
+        cached_runs=count_setting(CACHE_SETTING, DEFAULT_CACHED_RUNS, maximum=MAX_CACHED_RUNS),
     )

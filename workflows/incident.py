@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.on_call_paging import ask_who_is_on_call, pages_schedules
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes
+    from workflows.shared_policies import shared_snapshot
     from workflows.side_work import run_side_work, side_work_is_local
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
@@ -76,7 +77,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
     def __init__(self, start: IncidentStart) -> None:
         self._start = start
         carried = start.carried
-        self._snapshot: PolicySnapshot | None = carried.policy if carried else None
+        self._snapshot = shared_snapshot(carried.policy) if carried else None
         self._state: IncidentState | None = carried.state if carried else None
         self._early: list[tuple[str, Any]] = []
         self._actions: list[Action] = list(carried.actions) if carried else []
@@ -139,12 +140,14 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         return state
 
     async def _open(self, start: IncidentStart) -> IncidentState:
-        self._snapshot = await run_side_work(
-            self._local,
-            "snapshot_policy",
-            result_type=PolicySnapshot,
-            start_to_close_timeout=timedelta(seconds=30),
-            summary="snapshot the escalation policy",
+        self._snapshot = shared_snapshot(
+            await run_side_work(
+                self._local,
+                "snapshot_policy",
+                result_type=PolicySnapshot,
+                start_to_close_timeout=timedelta(seconds=30),
+                summary="snapshot the escalation policy",
+            )
         )
         info = workflow.info()
         state, actions = engine.open_incident(

@@ -44,12 +44,31 @@ def the_error_line(result: subprocess.CompletedProcess[str]) -> str:
     return line
 
 
-def test_a_bad_grace_period_is_one_line(tmp_path: Path) -> None:
-    result = start_worker(tmp_path, ESCALATION_SHUTDOWN_GRACE_SECONDS="20s")
-    assert the_error_line(result) == (
-        "error: ESCALATION_SHUTDOWN_GRACE_SECONDS='20s': expected a number of seconds from 0 "
-        "up to 86400 (default 20)"
-    )
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        (
+            "ESCALATION_SHUTDOWN_GRACE_SECONDS",
+            "20s",
+            "expected a number of seconds from 0 up to 86400 (default 20)",
+        ),
+        (
+            "ESCALATION_WORKFLOW_CACHE",
+            "10k",
+            "expected a whole number from 0 to 1000000 (default 10000)",
+        ),
+        (
+            "ESCALATION_WORKFLOW_CACHE",
+            "2000000",
+            "expected a whole number from 0 to 1000000 (default 10000)",
+        ),
+    ],
+)
+def test_a_bad_number_setting_is_one_line(
+    tmp_path: Path, setting: str, value: str, expected: str
+) -> None:
+    result = start_worker(tmp_path, **{setting: value})
+    assert the_error_line(result) == f"error: {setting}={value!r}: {expected}"
 
 
 def test_a_bad_provider_url_is_one_line_without_its_credentials(tmp_path: Path) -> None:

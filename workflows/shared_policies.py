@@ -1,0 +1,33 @@
+"""One parsed policy per policy version in the worker, shared by every incident running under it.
+
+Each incident receives its policy snapshot as an activity result and would keep its own parsed
+copy: a cached incident's largest single part. Snapshots carry a hash of the policy's content,
+so the first copy seen for a hash is kept here and later incidents point at it. The policy is
+immutable and the copies are equal, so which one an incident holds changes nothing it does.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from escalation.contract import PolicySnapshot
+    from escalation.policy import Policy
+
+KEPT_VERSIONS = 16
+"""Policy versions remembered at once; past that the memory starts over (incidents keep theirs)."""
+
+_shared: dict[str, Policy] = {}
+
+
+def shared_snapshot(snapshot: PolicySnapshot) -> PolicySnapshot:
+    """`snapshot` holding the worker's copy of its policy (its own if it is the first)."""
+    if snapshot.digest is None:
+        return snapshot
+    policy = _shared.get(snapshot.digest)
+    if policy is None:
+        if len(_shared) >= KEPT_VERSIONS:
+            _shared.clear()
+        _shared[snapshot.digest] = snapshot.policy
+        return snapshot
+    return snapshot.model_copy(update={"policy": policy})
