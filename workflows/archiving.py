@@ -1,15 +1,13 @@
 """Writing an incident or review to the archive, from its workflow, without ever waiting on it.
 
-Each write is started as background work when the record's status changes (and once more when
-it ends). It is first tried once as a local activity (workflows/side_work.py), for at most a
-second; if the database is slow or down, an ordinary activity takes over with a retry policy that never gives
-up: a database that is down delays the archive, never a page or a timer, and its retries add
-nothing to history.
+Each write is one activity, started as background work when the record's status changes (and
+once more when it ends), with a retry policy that never gives up: a database that is down delays
+the archive, never a page or a timer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Hashable
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from escalation.logbook import Logbook
     from escalation.review import ReviewState
     from workflows.background import BackgroundWork
-    from workflows.side_work import SIDE_WORK_FAILED
 
 ARCHIVED = "archive-on-status-change"
 """Patch id (2026-12-02): incidents and reviews write themselves to the archive when they open,
@@ -44,12 +41,6 @@ RETRY_FOREVER = RetryPolicy(
 )
 """Until the database is back: every attempt is recorded in the activity's retry state."""
 WRITE_TIMEOUT = timedelta(seconds=60)
-LOCAL_WRITE_TIMEOUT = timedelta(seconds=1)
-"""One local attempt, this long at most, before the durable activity takes over. Short: the
-workflow task (with the pages it decided, and any update waiting on it) is held open while a
-local activity runs, so a database that hangs may delay them this much, once per write; one
-that refuses connections fails the attempt at once."""
-LOCAL_ATTEMPT = RetryPolicy(maximum_attempts=1)
 
 
 class Archivist:
@@ -61,8 +52,6 @@ class Archivist:
         activity: str,
         record: Callable[[Any, int], BaseModel],
         key: Callable[[Any], Hashable],
-        *,
-        local: bool,
     ) -> None:
         self._work = work
         self._activity = activity
@@ -71,8 +60,6 @@ class Archivist:
         self._written: Hashable = None
         self.enabled = workflow.patched(ARCHIVED)
         """Decided once per run, when it starts: a run begun before the patch never archives."""
-        self._local = local
-        """Try a local activity first (LOCAL_SIDE_WORK, decided by the workflow)."""
 
     def observe(self, log: Logbook) -> None:
         """A write in the background if the record's status moved since the last one."""
@@ -88,52 +75,35 @@ class Archivist:
         if self.enabled:
             await self._write(log)
 
-    def _write(self, log: Logbook) -> Coroutine[Any, Any, Any]:
-        """The write of the record as it is now (copied: it goes on changing meanwhile)."""
+    def _write(self, log: Logbook) -> Any:
+        """The activity for the record as it is now (copied: it goes on changing meanwhile)."""
         version = log_version(log)
-        record = self._record(log.model_copy(deep=True), version)
-        return self._send(record, f"archive {getattr(log, 'status', '')} (version {version})")
-
-    async def _send(self, record: BaseModel, summary: str) -> Any:
-        if self._local:
-            try:
-                return await workflow.execute_local_activity(
-                    self._activity,
-                    record,
-                    start_to_close_timeout=LOCAL_WRITE_TIMEOUT,
-                    retry_policy=LOCAL_ATTEMPT,
-                    summary=summary,
-                )
-            except SIDE_WORK_FAILED:
-                pass  # slow or down: the durable activity below waits it out
-        return await workflow.execute_activity(
+        return workflow.execute_activity(
             self._activity,
-            record,
+            self._record(log.model_copy(deep=True), version),
             start_to_close_timeout=WRITE_TIMEOUT,
             retry_policy=RETRY_FOREVER,
-            summary=summary,
+            summary=f"archive {getattr(log, 'status', '')} (version {version})",
         )
 
 
-def incident_archivist(work: BackgroundWork, *, local: bool) -> Archivist:
+def incident_archivist(work: BackgroundWork) -> Archivist:
     """Writes at open, at each change of status, severity, tier, breach or resolution."""
     return Archivist(
         work,
         ARCHIVE_INCIDENT,
         lambda state, version: ArchivedIncident(state=state, version=version),
         _incident_key,
-        local=local,
     )
 
 
-def review_archivist(work: BackgroundWork, *, local: bool) -> Archivist:
+def review_archivist(work: BackgroundWork) -> Archivist:
     """Writes at open, when an action item or feedback is added or done, and at completion."""
     return Archivist(
         work,
         ARCHIVE_REVIEW,
         lambda review, version: ArchivedReview(review=review, version=version),
         _review_key,
-        local=local,
     )
 
 

@@ -50,7 +50,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes
     from workflows.shared_policies import shared_snapshot
-    from workflows.side_work import run_side_work, side_work_is_local
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
 
@@ -85,8 +84,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """Pages in flight, in the order they started (a dict: a set would iterate in memory
         order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
-        self._local = side_work_is_local()
-        self._archive = incident_archivist(self._work, local=self._local)
+        self._archive = incident_archivist(self._work)
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()
@@ -141,8 +139,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
 
     async def _open(self, start: IncidentStart) -> IncidentState:
         self._snapshot = shared_snapshot(
-            await run_side_work(
-                self._local,
+            await workflow.execute_activity(
                 "snapshot_policy",
                 result_type=PolicySnapshot,
                 start_to_close_timeout=timedelta(seconds=30),
@@ -200,7 +197,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
 
     async def _page_on_call(self, ask: AskOnCall) -> None:
         """Who is on call is read now, by an activity; the engine pages with the answer."""
-        answer = await ask_who_is_on_call(self._policy, ask, local=self._local)
+        answer = await ask_who_is_on_call(self._policy, ask)
         self._actions += page_on_call(self._policy, self.state, ask, answer, workflow.now())
         self._wake = True
 

@@ -10,21 +10,20 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import AskOnCall
     from escalation.on_call_models import OnCallAnswer, OnCallQuestion
     from escalation.policy import Policy
-    from workflows.side_work import SIDE_WORK_FAILED, run_side_work
 
 ON_CALL_DEADLINE = timedelta(minutes=2)
 """How long the question is retried before the tier pages without an answer (its contacts, or
 the next tier when it has none): a page must not wait on a calendar server for long."""
 
 
-async def ask_who_is_on_call(policy: Policy, ask: AskOnCall, *, local: bool) -> OnCallAnswer:
-    """Who the asked tier's schedule has on call now; nobody, with a warning, if nobody can say.
-    `local`: asked as a local activity (workflows/side_work.py)."""
+async def ask_who_is_on_call(policy: Policy, ask: AskOnCall) -> OnCallAnswer:
+    """Who the asked tier's schedule has on call now; nobody, with a warning, if nobody can say."""
     question = OnCallQuestion(
         schedule_name=ask.schedule,
         schedule=policy.schedules[ask.schedule],
@@ -32,8 +31,7 @@ async def ask_who_is_on_call(policy: Policy, ask: AskOnCall, *, local: bool) -> 
         at=workflow.now(),
     )
     try:
-        return await run_side_work(
-            local,
+        return await workflow.execute_activity(
             "who_is_on_call",
             question,
             result_type=OnCallAnswer,
@@ -42,7 +40,7 @@ async def ask_who_is_on_call(policy: Policy, ask: AskOnCall, *, local: bool) -> 
             retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=20)),
             summary=f"who is on call for {ask.schedule}",
         )
-    except SIDE_WORK_FAILED as error:
+    except ActivityError as error:
         cause = error.cause or error
         warning = f"could not tell who is on call: {cause}"
         return OnCallAnswer(schedule=ask.schedule, who=None, warnings=[warning])

@@ -44,7 +44,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
-    from workflows.side_work import side_work_is_local
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -70,7 +69,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             due_at=start.due_at,
         )
         self._work = BackgroundWork()
-        self._archive = review_archivist(self._work, local=side_work_is_local())
+        self._archive = review_archivist(self._work)
         self._changed = False
         self._people_checked = workflow.patched(REVIEW_PEOPLE)
         self._incident = start.incident

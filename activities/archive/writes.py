@@ -4,10 +4,9 @@ A write carries the record's version (`escalation.archive.log_version`). The row
 or updated unless the stored version is newer, in one statement (`INSERT ... ON CONFLICT DO
 UPDATE ... WHERE`), so a retried write never duplicates a row and an older state arriving late
 never overwrites a newer one. An equal version is written again: the same count of entries can
-hold news (a delivery's status changes in place), and a write from a workflow task the server
-refused (local activities run before their task is accepted) is followed by the same version
-from the task that replaced it, which must win. The rows derived from the record (clients, timeline, ...) are
-replaced in the same transaction, only when the record itself was written.
+hold news (a delivery's status changes in place, a receipt marks it delivered or failed). The
+rows derived from the record (clients, timeline, ...) are replaced in the same transaction, only
+when the record itself was written.
 """
 
 from __future__ import annotations

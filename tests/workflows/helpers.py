@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -146,21 +145,3 @@ async def workflow_task_failures(handle: WorkflowHandle) -> list[str]:
         ):
             failures.append(str(attributes.failure.message))
     return failures
-
-
-LOCAL_ACTIVITY_MARKER = "core_local_activity"
-
-
-async def activity_runs(handle: WorkflowHandle, activity: str) -> int:
-    """How many times the workflow asked for this activity, ordinary or local (retries are not
-    new events): ACTIVITY_TASK_SCHEDULED events, and the markers local activities leave."""
-    runs = 0
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            runs += event.activity_task_scheduled_event_attributes.activity_type.name == activity
-        elif event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
-            marker = event.marker_recorded_event_attributes
-            if marker.marker_name == LOCAL_ACTIVITY_MARKER:
-                data = json.loads(marker.details["data"].payloads[0].data)
-                runs += data.get("activity_type") == activity
-    return runs

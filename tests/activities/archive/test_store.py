@@ -113,16 +113,17 @@ def test_a_retried_write_never_duplicates_and_an_older_one_never_wins(
 
 
 def test_the_same_version_written_again_wins(archive: Archive, example_policy: Policy) -> None:
-    """A local write from a workflow task the server refused, then the same version from the task
-    that replaced it (with its own clock): the archive must end up with the second."""
-    refused = open_incident(example_policy, "db-3")
-    replaced = refused.model_copy(deep=True)
-    refused.record(at(1), "note", "alice", "looking")
-    replaced.record(at(2), "note", "alice", "looking")
+    """The same count of entries with news in them (a page's status changed in place by its
+    receipt): the later write is the one kept."""
+    sent = open_incident(example_policy, "db-3")
+    sent.record(at(1), "note", "alice", "looking")
+    later = sent.model_copy(deep=True)
+    later.resolution = None
+    later.users_affected = sent.users_affected + 100  # what a later write knows and the first not
     engine = archive.engine
-    assert record_incident(engine, refused, log_version(refused))
-    assert record_incident(engine, replaced, log_version(replaced))
-    assert find_incident(engine, "db-3") == replaced
+    assert record_incident(engine, sent, log_version(sent))
+    assert record_incident(engine, later, log_version(later))
+    assert find_incident(engine, "db-3") == later
 
 
 def test_concurrent_writes_keep_the_newest(archive: Archive, example_policy: Policy) -> None:
