@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from wiring.temporal import Sandbox
-from worker.runner import ACTIVITY_THREADS
-from worker.settings import DEFAULT_CACHED_RUNS, STICKY_QUEUE_TIMEOUT
+from worker.runner import ACTIVITY_THREADS, STICKY_QUEUE_TIMEOUT
+from worker.settings import DEFAULT_CACHED_RUNS
 
 
 class WorkerTuning(BaseModel):
