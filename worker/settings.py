@@ -29,10 +29,11 @@ DEFAULT_GRACE_SECONDS = 20.0
 """How long in-flight deliveries get to finish on shutdown before being handed back."""
 TASK_QUEUE_SETTING = "ESCALATION_TASK_QUEUE"
 CACHE_SETTING = "ESCALATION_WORKFLOW_CACHE"
-DEFAULT_CACHED_RUNS = 10_000
-"""Workflow runs the worker keeps in memory. An open incident that left the cache is replayed
-from its history before it can escalate, so the cache should hold every incident open at once;
-what each costs in memory is measured in docs/benchmarks (README, Worker settings)."""
+DEFAULT_CACHED_RUNS = 1_000
+"""Workflow runs the worker keeps in memory: the SDK's default. An open incident that left the
+cache is replayed from its history before it can escalate, but caching every open incident of a
+large board cost memory and made the slowest escalations later, not earlier (README, Worker
+settings, for the figures): a bigger cache is for a worker with memory and cores to spare."""
 MAX_CACHED_RUNS = 1_000_000
 
 

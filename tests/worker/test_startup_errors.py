@@ -55,12 +55,12 @@ def the_error_line(result: subprocess.CompletedProcess[str]) -> str:
         (
             "ESCALATION_WORKFLOW_CACHE",
             "10k",
-            "expected a whole number from 0 to 1000000 (default 10000)",
+            "expected a whole number from 0 to 1000000 (default 1000)",
         ),
         (
             "ESCALATION_WORKFLOW_CACHE",
             "2000000",
-            "expected a whole number from 0 to 1000000 (default 10000)",
+            "expected a whole number from 0 to 1000000 (default 1000)",
         ),
     ],
 )
