@@ -31,14 +31,14 @@ class ArchiveActivities:
 
     @activity.defn(name=ARCHIVE_INCIDENT)
     def archive_incident(self, record: ArchivedIncident) -> bool:
-        """Upsert the incident; False when the archive already held a newer version."""
+        """Upsert the incident; False when the archive already held this version or newer."""
         written = record_incident(self.archive.engine, record.state, record.version)
         _log(record.state.incident_id, record.version, written)
         return written
 
     @activity.defn(name=ARCHIVE_REVIEW)
     def archive_review(self, record: ArchivedReview) -> bool:
-        """Upsert the review; False when the archive already held a newer version."""
+        """Upsert the review; False when the archive already held this version or newer."""
         written = record_review(self.archive.engine, record.review, record.version)
         _log(record.review.review_id, record.version, written)
         return written

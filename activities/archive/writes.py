@@ -1,12 +1,10 @@
 """Idempotent upserts keyed by incident and review id, the newest version winning.
 
 A write carries the record's version (`escalation.archive.log_version`). The row is inserted,
-or updated unless the stored version is newer, in one statement (`INSERT ... ON CONFLICT DO
+or updated when the stored version is older, in one statement (`INSERT ... ON CONFLICT DO
 UPDATE ... WHERE`), so a retried write never duplicates a row and an older state arriving late
-never overwrites a newer one. An equal version is written again: the same count of entries can
-hold news (a delivery's status changes in place, a receipt marks it delivered or failed). The
-rows derived from the record (clients, timeline, ...) are replaced in the same transaction, only
-when the record itself was written.
+never overwrites a newer one. The rows derived from the record (clients, timeline, ...) are
+replaced in the same transaction, only when the record itself was written.
 """
 
 from __future__ import annotations
@@ -35,7 +33,7 @@ REVIEWS: Table = ReviewRow.__table__  # type: ignore[assignment]
 
 
 def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
-    """Upsert the incident; False when the archive already holds a newer version."""
+    """Upsert the incident; False when the archive already holds this version or a newer one."""
     row = incident_row(state, version)
     with engine.begin() as connection:
         if not _upsert(connection, INCIDENTS, "incident_id", row):
@@ -85,7 +83,7 @@ def record_incident(engine: Engine, state: IncidentState, version: int) -> bool:
 
 
 def record_review(engine: Engine, review: ReviewState, version: int) -> bool:
-    """Upsert the review with its action items and feedback; False when a newer one is held."""
+    """Upsert the review with its action items and feedback; False when held already."""
     row = {
         "review_id": review.review_id,
         "incident_id": review.incident_id,
@@ -184,7 +182,9 @@ def incident_row(state: IncidentState, version: int) -> dict[str, Any]:
 
 
 def _upsert(connection: Connection, table: Table, key: str, row: dict[str, Any]) -> bool:
-    """Insert, or update unless the stored version is newer; whether the row was written."""
+    """Insert, or update when the stored version is older; whether the row was written.
+
+    An equal version is the same record (its logs only grow), so a retry writes nothing."""
     statement = _upsert_statement(connection.dialect.name, table, key, tuple(row))
     return connection.execute(statement, row).first() is not None
 
@@ -198,7 +198,7 @@ def _upsert_statement(dialect_name: str, table: Table, key: str, columns: tuple[
     return statement.on_conflict_do_update(
         index_elements=[key],
         set_={name: statement.excluded[name] for name in columns if name != key},
-        where=table.c.version <= statement.excluded.version,
+        where=table.c.version < statement.excluded.version,
     ).returning(table.c[key])
 
 
