@@ -55,7 +55,7 @@ def count_setting(
     text = (os.environ if environ is None else environ).get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or int(text) > maximum:
+    if not (text.isascii() and text.isdigit()) or int(text) > maximum:
         raise SettingInvalid(
             f"{name}={text!r}: expected a whole number from 0 to {maximum} (default {default})"
         )
