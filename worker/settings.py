@@ -32,8 +32,8 @@ CACHE_SETTING = "ESCALATION_WORKFLOW_CACHE"
 DEFAULT_CACHED_RUNS = 1_000
 """Workflow runs the worker keeps in memory: the SDK's default. An open incident that left the
 cache is replayed from its history before it can escalate, but caching every open incident of a
-large board cost memory and made the slowest escalations later, not earlier (README, Worker
-settings, for the figures): a bigger cache is for a worker with memory and cores to spare."""
+large board cost much memory without bringing the slowest escalations down (README, Worker
+settings, for the figures): a bigger cache is for a worker with memory to spare."""
 MAX_CACHED_RUNS = 1_000_000
 
 
