@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from pydantic import BaseModel
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 
 from benchmarks.figures import Distribution
 from benchmarks.pagelog import Delivery, DeliveryFeed
@@ -78,6 +79,9 @@ class LagResult(BaseModel):
     all_open_first: bool
     """Every incident was open (tier 1 paged) before the first tier-1 window expired."""
     acks: Distribution | None
+    acks_unanswered: int = 0
+    """`acknowledge` updates still unanswered when the client's RPC deadline passed (not in
+    `acks`)."""
     rss_mb: list[tuple[int, float]]
     """(open incidents, RSS of every worker together) samples."""
     rss_mb_each: list[list[float]] = []
@@ -116,7 +120,8 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
                     tracker.all_escalated.wait(), window + ESCALATION_GRACE_SECONDS
                 )
             cpu_escalating = escalating.shares()
-            acks = await tracker.ack_latencies()
+            answered = await tracker.ack_latencies()
+            acks = [latency for latency in answered if latency is not None]
             tracker.sample_memory()
     escalations = tracker.escalations
     sampled = await history_stages(
@@ -142,6 +147,7 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
         early_pages=sum(lag < 0 for lag in lags),
         all_open_first=tracker.last_opened < min(due for _, due in escalations),
         acks=Distribution.of_seconds(acks),
+        acks_unanswered=len(answered) - len(acks),
         rss_mb=tracker.rss_mb,
         rss_mb_each=tracker.rss_mb_each,
         cpu_opening=cpu_opening,
@@ -162,7 +168,7 @@ class _Tracker:
         self.rss_mb: list[tuple[int, float]] = []
         self.rss_mb_each: list[list[float]] = []
         self.all_escalated = asyncio.Event()
-        self._acks: list[asyncio.Task[float]] = []
+        self._acks: list[asyncio.Task[float | None]] = []
         self._sample_every = max(plan.incidents // plan.memory_samples, 1)
 
     def take(self, delivery: Delivery) -> None:
@@ -185,12 +191,16 @@ class _Tracker:
         self.rss_mb_each.append(each)
         self.rss_mb.append((self.opened, round(sum(each), 1)))
 
-    async def _acknowledge(self, workflow_id: str) -> float:
+    async def _acknowledge(self, workflow_id: str) -> float | None:
+        """The update's latency; None when the RPC deadline passed before it was answered."""
         started = time.monotonic()
-        await send_verb(self.server.client, workflow_id, "acknowledge", {"by": "bench"})
+        try:
+            await send_verb(self.server.client, workflow_id, "acknowledge", {"by": "bench"})
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            return None
         return time.monotonic() - started
 
-    async def ack_latencies(self) -> list[float]:
+    async def ack_latencies(self) -> list[float | None]:
         return list(await asyncio.gather(*self._acks))
 
 

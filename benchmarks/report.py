@@ -117,7 +117,8 @@ def _headlines(results: Results) -> list[Row]:
                 (
                     f"`acknowledge` update p50 / p99, while {run.incidents:,} escalate, "
                     f"{_workers(run)}",
-                    f"{_ms(run.acks.p50)} / {_ms(run.acks.p99)}",
+                    f"{_ms(run.acks.p50)} / {_ms(run.acks.p99)}"
+                    + (f" ({run.acks_unanswered} unanswered)" if run.acks_unanswered else ""),
                     "-",
                 )
             )
