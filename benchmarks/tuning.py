@@ -27,6 +27,11 @@ class WorkerTuning(BaseModel):
         description="sticky_queue_schedule_to_start_timeout: how long a task waits for the "
         "worker that cached its workflow before any worker may take it (after a crash)",
     )
+    gc_pacing: bool = Field(
+        True,
+        description="ESCALATION_GC_PACING: survivors of full collections frozen, everything "
+        "collected at twice the last survivors (worker/collection_pacing.py)",
+    )
     sandbox: Sandbox = Field(
         "off",
         description="off: no sandbox (production's default); on: the sandbox, sharing the "

@@ -39,6 +39,7 @@ from escalation.contacts import Channel
 from escalation.messages import DeliveryReceipt, OutboundMessage
 from escalation.policy_loader import load_policy
 from wiring.temporal import connect, workflow_runner
+from worker.collection_pacing import paced_collection
 from workflows.incident import IncidentWorkflow
 from workflows.on_call_schedule import OnCallScheduleWorkflow
 from workflows.review import PostIncidentReviewWorkflow
@@ -126,20 +127,21 @@ async def serve(arguments: argparse.Namespace) -> None:
     log = DeliveryWriter(arguments.log)
     client = await connect()
     announce("connected")
+    tuning = WorkerTuning.model_validate_json(arguments.tuning)
     worker = build_benchmark_worker(
         client,
         policy_file=arguments.policy,
         task_queue=arguments.task_queue,
         outbox=arguments.outbox,
         log=log,
-        tuning=WorkerTuning.model_validate_json(arguments.tuning),
+        tuning=tuning,
     )
     announce("policy")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with worker:
+    async with worker, paced_collection(tuning.gc_pacing):
         announce("polling")
         print(READY, flush=True)
         await stop.wait()
@@ -157,6 +159,7 @@ def main() -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("escalation.worker.gc").setLevel(logging.INFO)
     asyncio.run(serve(parser.parse_args()))
 
 

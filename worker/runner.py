@@ -28,6 +28,7 @@ from escalation.contacts import Channel
 from escalation.policy import Policy
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import workflow_runner
+from worker.collection_pacing import paced_collection
 from worker.handoff_start import start_handoff_notices
 from worker.open_incidents import open_incidents_gauge
 from worker.settings import WorkerSettings, worker_settings
@@ -135,7 +136,11 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with worker, open_incidents_gauge(client, list(settings.policy.severities)):
+    async with (
+        worker,
+        open_incidents_gauge(client, list(settings.policy.severities)),
+        paced_collection(settings.gc_pacing),
+    ):
         log.info("worker polling task queue %r on %s", settings.task_queue, client.namespace)
         notified = await start_handoff_notices(client, settings.policy, settings.task_queue)
         if notified:

@@ -19,7 +19,7 @@ from activities.slack_client import SlackSettings, slack_settings
 from activities.transports import transports_from_environment
 from escalation.contacts import Channel
 from escalation.contract import TASK_QUEUE
-from escalation.environment import count_setting, seconds_setting
+from escalation.environment import choice_setting, count_setting, seconds_setting
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy, policy_path
 from wiring.temporal import Sandbox, client_config, sandbox_from_environment
@@ -35,6 +35,7 @@ cache is replayed from its history before it can escalate, but caching every ope
 large board cost much memory without bringing the slowest escalations down (README, Worker
 settings, for the figures): a bigger cache is for a worker with memory to spare."""
 MAX_CACHED_RUNS = 1_000_000
+PACING_SETTING = "ESCALATION_GC_PACING"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class WorkerSettings:
     """`ESCALATION_ARCHIVE_URL` checked (SQLite under `.escalation/` when unset)."""
     cached_runs: int = DEFAULT_CACHED_RUNS
     """`ESCALATION_WORKFLOW_CACHE`: workflow runs kept in memory (DEFAULT_CACHED_RUNS)."""
+    gc_pacing: bool = True
+    """`ESCALATION_GC_PACING`: full garbage collections paced (worker/collection_pacing.py)."""
 
 
 def worker_settings(
@@ -75,4 +78,5 @@ def worker_settings(
         slack=slack_settings(),
         archive_url=archive_url(),
         cached_runs=count_setting(CACHE_SETTING, DEFAULT_CACHED_RUNS, maximum=MAX_CACHED_RUNS),
+        gc_pacing=choice_setting(PACING_SETTING, ("on", "off"), "on") == "on",
     )

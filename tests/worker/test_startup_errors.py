@@ -62,11 +62,10 @@ def the_error_line(result: subprocess.CompletedProcess[str]) -> str:
             "2000000",
             "expected a whole number from 0 to 1000000 (default 1000)",
         ),
+        ("ESCALATION_GC_PACING", "yes", "expected 'on' or 'off'"),
     ],
 )
-def test_a_bad_number_setting_is_one_line(
-    tmp_path: Path, setting: str, value: str, expected: str
-) -> None:
+def test_a_bad_setting_is_one_line(tmp_path: Path, setting: str, value: str, expected: str) -> None:
     result = start_worker(tmp_path, **{setting: value})
     assert the_error_line(result) == f"error: {setting}={value!r}: {expected}"
 
