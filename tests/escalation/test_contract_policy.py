@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from escalation.calendars import OFFICE_HOURS
 from escalation.policy_loader import parse_policy
-from tests.escalation.test_policy_loader import BASE, assert_named, assert_named_at_line
+from tests.escalation.test_policy_loader import BASE, mistake_tests
 
 CONTRACTS = (
     BASE
@@ -129,15 +127,6 @@ NAMED = {
 }
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "problem", "marker"), NAMED_AT_LINE.values(), ids=NAMED_AT_LINE
+test_a_mistake_is_named_with_its_path_and_line, test_a_mistake_is_named_with_its_path = (
+    mistake_tests(CONTRACTS, NAMED_AT_LINE, NAMED)
 )
-def test_a_mistake_is_named_with_its_path_and_line(
-    old: str, new: str, problem: str, marker: str
-) -> None:
-    assert_named_at_line(CONTRACTS, old, new, problem, marker)
-
-
-@pytest.mark.parametrize(("old", "new", "start"), NAMED.values(), ids=NAMED)
-def test_a_mistake_is_named_with_its_path(old: str, new: str, start: str) -> None:
-    assert_named(CONTRACTS, old, new, start)
