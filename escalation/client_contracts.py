@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from escalation.calendars import ALWAYS
 from escalation.durations import Duration
+from escalation.non_empty import at_least_one_set
 
 
 class _ContractModel(BaseModel):
@@ -29,9 +30,9 @@ class ContractTerms(_ContractModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> ContractTerms:
-        if not self.model_dump(exclude_none=True):
-            raise ValueError("set at least one of ack_within, resolve_within, updates_every")
-        return self
+        return at_least_one_set(
+            self, "set at least one of ack_within, resolve_within, updates_every"
+        )
 
 
 class Contract(_ContractModel):

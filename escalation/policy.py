@@ -13,6 +13,7 @@ from escalation.client_contracts import Contract
 from escalation.contacts import Channel, Contact
 from escalation.durations import Duration
 from escalation.integrations import Integrations
+from escalation.non_empty import at_least_one_set
 from escalation.schedules import Schedule
 from escalation.slack import SeveritySlack
 
@@ -138,9 +139,7 @@ class RuleCondition(_PolicyModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> RuleCondition:
-        if not self.model_dump(exclude_none=True):
-            raise ValueError("a rule needs at least one condition")
-        return self
+        return at_least_one_set(self, "a rule needs at least one condition")
 
 
 class ClassificationRule(_PolicyModel):

@@ -36,7 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.policy import Policy
     from escalation.review import INCIDENT_RESOLVED_SIGNAL, ReviewStart, review_workflow_id
     from workflows import presentation
-    from workflows.archiving import incident_archivist
+    from workflows.archiving import INCIDENT_ARCHIVING, Archivist
     from workflows.background import BackgroundWork
     from workflows.client_contracts import breach_published, start_client_clocks
     from workflows.delivery_limits import URGENT_AUDIENCES
@@ -84,7 +84,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         """Pages in flight, in the order they started (a dict: a set would iterate in memory
         order, and the commands cancelling them would come out in another order on replay)."""
         self._work = BackgroundWork()
-        self._archive = incident_archivist(self._work)
+        self._archive = Archivist(self._work, INCIDENT_ARCHIVING)
         self._timer: tuple[datetime, asyncio.Task[None]] | None = None
         self._wake = False
         self._published: tuple[Any, ...] = ()

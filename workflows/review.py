@@ -39,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
         invitations,
         next_review_deadline,
     )
-    from workflows.archiving import review_archivist
+    from workflows.archiving import REVIEW_ARCHIVING, Archivist
     from workflows.background import BackgroundWork
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
@@ -69,7 +69,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             due_at=start.due_at,
         )
         self._work = BackgroundWork()
-        self._archive = review_archivist(self._work)
+        self._archive = Archivist(self._work, REVIEW_ARCHIVING)
         self._changed = False
         self._people_checked = workflow.patched(REVIEW_PEOPLE)
         self._incident = start.incident

@@ -85,31 +85,34 @@ class IncidentClientRow(Base):
     client: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
 
 
-class TimelineRow(Base):
+class IncidentEvent:
+    """The key and time of something that happened to an incident, numbered in its order.
+
+    The columns come first in each table (`sort_order`), where the migrations put them.
+    """
+
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("incidents.incident_id", ondelete="CASCADE"), primary_key=True, sort_order=-1
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    at: Mapped[datetime] = mapped_column(When, sort_order=-1)
+
+
+class TimelineRow(IncidentEvent, Base):
     """One timeline entry; `entry` keeps every field it has (structured fields included)."""
 
     __tablename__ = "timeline_entries"
 
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"), primary_key=True
-    )
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(When)
     kind: Mapped[str] = mapped_column(String(100), index=True)
     actor: Mapped[str] = mapped_column(String(200))
     entry: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class NotificationRow(Base):
+class NotificationRow(IncidentEvent, Base):
     """One message to one address, and what became of it: who was paged, and how."""
 
     __tablename__ = "notifications"
 
-    incident_id: Mapped[str] = mapped_column(
-        ForeignKey("incidents.incident_id", ondelete="CASCADE"), primary_key=True
-    )
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(When)
     channel: Mapped[str] = mapped_column(String(20))
     purpose: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20))

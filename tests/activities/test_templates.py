@@ -9,7 +9,7 @@ import pytest
 
 from activities.message_rendering import HEADLINES
 from escalation import gsm7
-from escalation.actions import Purpose
+from escalation.actions import RESPONDER_PURPOSES, Purpose
 from escalation.incident import Resolution
 from tests.activities.support import OPENED, rendered
 
@@ -116,18 +116,16 @@ def test_clients_read_status_page_words(status: str, label: str) -> None:
     assert f"Status:    {status}" in rendered("email", "page", status=status).text
 
 
+def test_nobody_outside_the_response_is_a_responder() -> None:
+    outside = ("client_", "stakeholder_", "review_", "action_item_", "handoff")
+    assert RESPONDER_PURPOSES
+    assert not [purpose for purpose in RESPONDER_PURPOSES if purpose.startswith(outside)]
+
+
 @pytest.mark.parametrize("purpose", PURPOSES)
 @pytest.mark.parametrize("status", ["triggered", "acknowledged", "resolved"])
 def test_the_ack_command_is_offered_only_where_it_can_work(purpose: Purpose, status: str) -> None:
-    responders = purpose in {
-        "page",
-        "consult",
-        "escalation",
-        "ack_breach",
-        "resolve_warning",
-        "resolve_breach",
-    }
-    offered = responders and status == "triggered"
+    offered = purpose in RESPONDER_PURPOSES and status == "triggered"
 
     for channel in ("email", "sms"):
         message = rendered(channel, purpose, status=status)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from escalation.calendars import OFFICE_HOURS
 from escalation.policy_loader import parse_policy
-from tests.escalation.test_policy_loader import BASE, line_of, problems
+from tests.escalation.test_policy_loader import BASE, mistake_tests
 
 CONTRACTS = (
     BASE
@@ -66,65 +66,67 @@ def test_public_holidays_are_expanded_around_the_load_date() -> None:
     assert parse_policy(CONTRACTS, today=TODAY).calendars["plain"].public_holidays == []
 
 
-def test_unknown_calendar_names_the_client_value_and_line() -> None:
-    text = CONTRACTS.replace("calendar: london-office", "calendar: london")
-    assert problems(text) == [
+NAMED_AT_LINE = {
+    "unknown calendar": (
+        "calendar: london-office",
+        "calendar: london",
         "clients.globex.contract.calendar: unknown calendar 'london' "
-        f"(one of: 24x7, london-office, plain) (line {line_of(text, 'calendar: london')})"
-    ]
+        "(one of: 24x7, london-office, plain)",
+        "calendar: london",
+    ),
+    "unknown severity in a contract": (
+        "medium: {ack_within: 4h, resolve_within: 3d}",
+        "low: {ack_within: 4h}",
+        "clients.globex.contract.severities.low: unknown severity 'low' (one of: critical, medium)",
+        "low: {ack_within",
+    ),
+    "bad target duration": (
+        "resolve_within: 8h}",
+        "resolve_within: soon}",
+        "clients.globex.contract.severities.critical.resolve_within: expected a duration such as "
+        "30s, 15m, 4h, 1d or PT15M, got 'soon'",
+        "resolve_within: soon",
+    ),
+    "unknown country": (
+        "country: GB",
+        "country: XX",
+        "calendars.london-office.country: unknown country 'XX' (an ISO 3166 code such as GB or US)",
+        "country: XX",
+    ),
+    "unknown subdivision": (
+        "subdivision: ENG",
+        "subdivision: KENT",
+        "calendars.london-office.subdivision: unknown subdivision 'KENT' of GB "
+        "(one of: ENG, NIR, SCT, WLS)",
+        "subdivision: KENT",
+    ),
+    "the built-in calendar name is reserved": (
+        "  plain: {",
+        "  24x7: {",
+        "calendars.24x7: 24x7 is built in (every hour); name this calendar otherwise",
+        "24x7: {",
+    ),
+}
+
+NAMED = {
+    "empty terms": (
+        "critical: {resolve_within: 8h}",
+        "critical: {}",
+        "clients.globex.contract.severities.critical: set at least one",
+    ),
+    "unknown time zone": (
+        "time_zone: Europe/London",
+        "time_zone: Europe/Londres",
+        "calendars.london-office.time_zone: unknown time zone 'Europe/Londres'",
+    ),
+    "bad hours": (
+        'to: "18:00"',
+        'to: "25:00"',
+        "calendars.london-office.hours[0].to: expected a time of day",
+    ),
+}
 
 
-def test_unknown_severity_in_a_contract_is_named() -> None:
-    text = CONTRACTS.replace(
-        "medium: {ack_within: 4h, resolve_within: 3d}", "low: {ack_within: 4h}"
-    )
-    assert problems(text) == [
-        "clients.globex.contract.severities.low: unknown severity 'low' (one of: critical, "
-        f"medium) (line {line_of(text, 'low: {ack_within')})"
-    ]
-
-
-def test_bad_target_duration_names_the_key_and_value() -> None:
-    text = CONTRACTS.replace("resolve_within: 8h}", "resolve_within: soon}")
-    [problem] = problems(text)
-    assert problem.startswith("clients.globex.contract.severities.critical.resolve_within: ")
-    assert "'soon'" in problem
-    assert problem.endswith(f"(line {line_of(text, 'resolve_within: soon')})")
-
-
-def test_empty_terms_are_refused() -> None:
-    text = CONTRACTS.replace("critical: {resolve_within: 8h}", "critical: {}")
-    [problem] = problems(text)
-    assert problem.startswith("clients.globex.contract.severities.critical: set at least one")
-
-
-def test_unknown_country_and_subdivision_are_named() -> None:
-    text = CONTRACTS.replace("country: GB", "country: XX")
-    assert problems(text) == [
-        "calendars.london-office.country: unknown country 'XX' (an ISO 3166 code such as GB or "
-        f"US) (line {line_of(text, 'country: XX')})"
-    ]
-    text = CONTRACTS.replace("subdivision: ENG", "subdivision: KENT")
-    assert problems(text) == [
-        "calendars.london-office.subdivision: unknown subdivision 'KENT' of GB (one of: ENG, NIR,"
-        f" SCT, WLS) (line {line_of(text, 'subdivision: KENT')})"
-    ]
-
-
-def test_bad_zone_and_hours_are_named() -> None:
-    text = CONTRACTS.replace("time_zone: Europe/London", "time_zone: Europe/Londres")
-    [problem] = problems(text)
-    assert problem.startswith(
-        "calendars.london-office.time_zone: unknown time zone 'Europe/Londres'"
-    )
-    text = CONTRACTS.replace('to: "18:00"', 'to: "25:00"')
-    [problem] = problems(text)
-    assert problem.startswith("calendars.london-office.hours[0].to: expected a time of day")
-
-
-def test_the_built_in_calendar_name_is_reserved() -> None:
-    text = CONTRACTS.replace("  plain: {", "  24x7: {")
-    assert problems(text) == [
-        "calendars.24x7: 24x7 is built in (every hour); name this calendar otherwise "
-        f"(line {line_of(text, '24x7: {')})"
-    ]
+test_a_mistake_is_named_with_its_path_and_line, test_a_mistake_is_named_with_its_path = (
+    mistake_tests(CONTRACTS, NAMED_AT_LINE, NAMED)
+)

@@ -30,6 +30,13 @@ def who(plan: Schedule, at: datetime) -> str | None:
     return roster(plan).on_call_at(at)[0]
 
 
+def restricted(time_zone: str, person: str, *windows: dict[str, Any]) -> Schedule:
+    """One person on a weekly rotation, on call only inside `windows`."""
+    return schedule(
+        time_zone, {"participants": [person], "shift": "1w", "restrictions": list(windows)}
+    )
+
+
 WEEKLY_BERLIN = schedule(
     "Europe/Berlin",
     {"participants": ["alice", "bob", "carol"], "shift": "1w", "hand_off": "Mon 09:00"},
@@ -96,51 +103,51 @@ def test_night_shifts_run_across_midnight() -> None:
     assert who(nights, utc(2026, 12, 8, 8)) != who(nights, utc(2026, 12, 8, 7, 59))
 
 
-def test_business_hours_restriction() -> None:
-    business = schedule(
-        "Europe/London",
-        {
-            "participants": ["dave"],
-            "shift": "1w",
-            "restrictions": [
-                {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "17:00"}
-            ],
-        },
-    )
-    # Friday 2026-12-11 is winter (UTC+0); Friday 2027-06-11 is summer (UTC+1).
-    assert who(business, utc(2026, 12, 11, 9)) == "dave"
-    assert who(business, utc(2026, 12, 11, 16, 59)) == "dave"
-    assert who(business, utc(2026, 12, 11, 17)) is None
-    assert who(business, utc(2026, 12, 12, 12)) is None  # Saturday
-    assert who(business, utc(2027, 6, 11, 8)) == "dave"
-    assert who(business, utc(2027, 6, 11, 16)) is None
-    assert [
-        (g.start, g.end) for g in roster(business).gaps(utc(2026, 12, 11), utc(2026, 12, 15))
-    ] == [
+BUSINESS_HOURS = restricted(
+    "Europe/London",
+    "dave",
+    {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "17:00"},
+)
+NIGHTS_AND_WEEKENDS = restricted(
+    "UTC",
+    "erin",
+    {"days": ["Monday", "tue", "wed", "thu", "fri"], "from": "17:00", "to": "09:00"},
+    {"days": ["sat", "sun"], "from": "00:00", "to": "00:00"},
+)
+
+
+@pytest.mark.parametrize(
+    ("plan", "at", "on_call"),
+    [
+        # Friday 2026-12-11 is winter (UTC+0); Friday 2027-06-11 is summer (UTC+1).
+        (BUSINESS_HOURS, utc(2026, 12, 11, 9), "dave"),
+        (BUSINESS_HOURS, utc(2026, 12, 11, 16, 59), "dave"),
+        (BUSINESS_HOURS, utc(2026, 12, 11, 17), None),
+        (BUSINESS_HOURS, utc(2026, 12, 12, 12), None),  # Saturday
+        (BUSINESS_HOURS, utc(2027, 6, 11, 8), "dave"),
+        (BUSINESS_HOURS, utc(2027, 6, 11, 16), None),
+        # Nights run across midnight and the weekend is covered whole.
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 11, 23), "erin"),  # Friday night
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 12, 8, 59), "erin"),  # Saturday morning
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 13, 23, 59), "erin"),  # Sunday night
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 14, 0), None),  # Monday 00:00: no window began Sunday
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 14, 12), None),
+        (NIGHTS_AND_WEEKENDS, utc(2026, 12, 15, 3), "erin"),  # Monday night, into Tuesday
+    ],
+)
+def test_a_restricted_layer_has_someone_on_call_only_inside_its_windows(
+    plan: Schedule, at: datetime, on_call: str | None
+) -> None:
+    assert who(plan, at) == on_call
+
+
+def test_business_hours_leave_the_evenings_and_the_weekend_uncovered() -> None:
+    gaps = roster(BUSINESS_HOURS).gaps(utc(2026, 12, 11), utc(2026, 12, 15))
+    assert [(g.start, g.end) for g in gaps] == [
         (utc(2026, 12, 11), utc(2026, 12, 11, 9)),
         (utc(2026, 12, 11, 17), utc(2026, 12, 14, 9)),
         (utc(2026, 12, 14, 17), utc(2026, 12, 15)),
     ]
-
-
-def test_nights_and_weekends_cross_midnight_and_cover_the_weekend() -> None:
-    after_hours = schedule(
-        "UTC",
-        {
-            "participants": ["erin"],
-            "shift": "1w",
-            "restrictions": [
-                {"days": ["Monday", "tue", "wed", "thu", "fri"], "from": "17:00", "to": "09:00"},
-                {"days": ["sat", "sun"], "from": "00:00", "to": "00:00"},
-            ],
-        },
-    )
-    assert who(after_hours, utc(2026, 12, 11, 23)) == "erin"  # Friday night
-    assert who(after_hours, utc(2026, 12, 12, 8, 59)) == "erin"  # Saturday morning
-    assert who(after_hours, utc(2026, 12, 13, 23, 59)) == "erin"  # Sunday night
-    assert who(after_hours, utc(2026, 12, 14, 0)) is None  # Monday 00:00: no window started Sunday
-    assert who(after_hours, utc(2026, 12, 14, 12)) is None
-    assert who(after_hours, utc(2026, 12, 15, 3)) == "erin"  # Monday night, into Tuesday
 
 
 def test_a_later_layer_wins_where_it_has_someone() -> None:
@@ -212,14 +219,7 @@ def test_leap_day_is_a_day_like_any_other() -> None:
         ("carol", utc(2028, 2, 29, 8)),
         ("alice", utc(2028, 3, 1, 8)),
     ]
-    tuesday_only = schedule(
-        "UTC",
-        {
-            "participants": ["dave"],
-            "shift": "1w",
-            "restrictions": [{"days": ["tue"], "from": "00:00", "to": "24:00"}],
-        },
-    )
+    tuesday_only = restricted("UTC", "dave", {"days": ["tue"], "from": "00:00", "to": "24:00"})
     assert who(tuesday_only, utc(2028, 2, 29, 12)) == "dave"  # 29 February 2028 is a Tuesday
     assert who(tuesday_only, utc(2028, 3, 1, 0)) is None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,31 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def assert_named_at_line(base: str, old: str, new: str, problem: str, marker: str) -> None:
-    """`old` edited to `new` in `base` is the one problem, reported at the line with `marker`."""
-    text = replace_once(base, old, new)
-    assert problems(text) == [f"{problem} (line {line_of(text, marker)})"]
+def mistake_tests(
+    base: str,
+    named_at_line: dict[str, tuple[str, str, str, str]],
+    named: dict[str, tuple[str, str, str]],
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests of the mistakes in a policy text, each over its table of edits to `base`.
 
+    `named_at_line`: (old, new, problem, marker), `old` edited to `new` is the one problem,
+    reported exactly, at the line with `marker`. `named`: (old, new, start), the one problem's
+    report begins with `start` (the rest is pydantic's wording).
+    """
 
-def assert_named(base: str, old: str, new: str, start: str) -> None:
-    """`old` edited to `new` in `base` is the one problem, and its report begins with `start`."""
-    (problem,) = problems(replace_once(base, old, new))
-    assert problem.startswith(start)
+    @pytest.mark.parametrize(
+        ("old", "new", "problem", "marker"), named_at_line.values(), ids=named_at_line
+    )
+    def named_with_its_path_and_line(old: str, new: str, problem: str, marker: str) -> None:
+        text = replace_once(base, old, new)
+        assert problems(text) == [f"{problem} (line {line_of(text, marker)})"]
+
+    @pytest.mark.parametrize(("old", "new", "start"), named.values(), ids=named)
+    def named_with_its_path(old: str, new: str, start: str) -> None:
+        (problem,) = problems(replace_once(base, old, new))
+        assert problem.startswith(start)
+
+    return named_with_its_path_and_line, named_with_its_path
 
 
 NAMED_AT_LINE = {
@@ -175,18 +191,9 @@ NAMED = {
 }
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "problem", "marker"), NAMED_AT_LINE.values(), ids=NAMED_AT_LINE
+test_a_mistake_is_named_with_its_path_and_line, test_a_mistake_is_named_with_its_path = (
+    mistake_tests(BASE, NAMED_AT_LINE, NAMED)
 )
-def test_a_mistake_is_named_with_its_path_and_line(
-    old: str, new: str, problem: str, marker: str
-) -> None:
-    assert_named_at_line(BASE, old, new, problem, marker)
-
-
-@pytest.mark.parametrize(("old", "new", "start"), NAMED.values(), ids=NAMED)
-def test_a_mistake_is_named_with_its_path(old: str, new: str, start: str) -> None:
-    assert_named(BASE, old, new, start)
 
 
 def test_base_policy_is_valid() -> None:
