@@ -44,6 +44,9 @@ class LagPlan:
     open_rate: float
     settle_seconds: float
     ack_every: int
+    settle_share: float = 0.0
+    """Part of the spread added to the settling time: the worker may still be paging the last
+    incidents opened when opening ends, more so the longer it took."""
     memory_samples: int = 10
     workers: int = 1
     """Worker processes on the task queue (`--workers`)."""
@@ -56,7 +59,8 @@ class LagPlan:
     @property
     def tier_1_window(self) -> timedelta:
         """The spread plus the settling time, whole seconds."""
-        return timedelta(seconds=math.ceil(self.spread_seconds + self.settle_seconds))
+        settle = self.settle_seconds + self.settle_share * self.spread_seconds
+        return timedelta(seconds=math.ceil(self.spread_seconds + settle))
 
 
 class LagResult(BaseModel):
@@ -78,6 +82,8 @@ class LagResult(BaseModel):
     early_pages: int
     all_open_first: bool
     """Every incident was open (tier 1 paged) before the first tier-1 window expired."""
+    opening_margin_s: float = 0.0
+    """The first deadline - when the last incident's tier-1 page ran (negative: it overran)."""
     acks: Distribution | None
     acks_unanswered: int = 0
     """`acknowledge` updates still unanswered when the client's RPC deadline passed (not in
@@ -128,6 +134,7 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
         server.client, {d.workflow_id: d.deadline_base for d, _ in escalations}
     )
     lags = [d.ran - due for d, due in escalations]
+    margin = min(due for _, due in escalations) - tracker.last_opened
     return LagResult(
         incidents=plan.incidents,
         workers=plan.workers,
@@ -145,7 +152,8 @@ async def measure_lag(server: Server, plan: LagPlan, settings: WorkerSettings) -
             stage: _required(Distribution.of_seconds(values)) for stage, values in sampled.items()
         },
         early_pages=sum(lag < 0 for lag in lags),
-        all_open_first=tracker.last_opened < min(due for _, due in escalations),
+        all_open_first=margin > 0,
+        opening_margin_s=round(margin, 1),
         acks=Distribution.of_seconds(acks),
         acks_unanswered=len(answered) - len(acks),
         rss_mb=tracker.rss_mb,

@@ -49,8 +49,8 @@ QUICK = RunPlan(
 FULL = RunPlan(
     mode="full",
     lag=(
-        LagPlan(incidents=1_000, open_rate=25, settle_seconds=45, ack_every=10),
-        LagPlan(incidents=10_000, open_rate=25, settle_seconds=45, ack_every=10),
+        LagPlan(incidents=1_000, open_rate=25, settle_seconds=45, settle_share=0.25, ack_every=10),
+        LagPlan(incidents=10_000, open_rate=25, settle_seconds=45, settle_share=0.25, ack_every=10),
     ),
     throughput=ThroughputPlan(lifecycles=100, concurrency=40, rounds=10),
     recovery=RecoveryPlan(incidents=200, window_seconds=40, dead_seconds=3),
