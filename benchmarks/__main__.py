@@ -41,6 +41,12 @@ def main() -> None:
         "--quick: 60)",
     )
     parser.add_argument(
+        "--open-rate",
+        type=float,
+        help="incidents opened per second in the lag runs (default: 25, --quick: 30); keep it "
+        "below the machine's start rate at the limit, or the lag measures the opening's backlog",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -66,6 +72,12 @@ def main() -> None:
     if arguments.incidents:
         counts = [int(count) for count in arguments.incidents.split(",")]
         plan = replace(plan, lag=tuple(replace(plan.lag[-1], incidents=n) for n in counts))
+    if arguments.open_rate is not None:
+        if arguments.open_rate <= 0:
+            parser.error("--open-rate must be above 0")
+        plan = replace(
+            plan, lag=tuple(replace(run, open_rate=arguments.open_rate) for run in plan.lag)
+        )
     if arguments.workers < 1:
         parser.error("--workers must be at least 1")
     plan = replace(plan, lag=tuple(replace(run, workers=arguments.workers) for run in plan.lag))
