@@ -29,10 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from escalation.logbook import Logbook
     from escalation.review import ReviewState
     from workflows.background import BackgroundWork
+    from workflows.patches import ARCHIVED, patched
 
-ARCHIVED = "archive-on-status-change"
-"""Patch id (2026-12-02): incidents and reviews write themselves to the archive when they open,
-at each status change and when they end. Runs started before replay without these activities."""
 
 RETRY_FOREVER = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -93,7 +91,7 @@ class Archivist:
         self._work = work
         self._archiving = archiving
         self._written: Hashable = None
-        self.enabled = workflow.patched(ARCHIVED)
+        self.enabled = patched(ARCHIVED)
         """Decided once per run, when it starts: a run begun before the patch never archives."""
 
     def observe(self, log: Logbook) -> None:

@@ -15,7 +15,6 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from escalation.actions import Notify
-    from escalation.contract import PolicySnapshot
     from escalation.engine import SYSTEM
     from escalation.handoff_notices import (
         HANDOFF_HORIZON,
@@ -26,12 +25,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from escalation.on_call_models import OnCallQuestion
     from workflows.notifications import deliver
+    from workflows.patches import HANDOFF_NOTICES, patched
+    from workflows.shared_policies import read_policy
     from workflows.throttle_answers import HearsThrottleAnswers
 
-HANDOFF_NOTICES = "handoff-notices"
-"""Patch id (2026-12-02): a schedule workflow asked for hand-off notices plans each hand-off by
-activity, sleeps until it and sends the incoming person a notice. Runs started before it
-(tests/replay/histories/2026-12-02-schedules) only held overrides, and replay that path."""
 HANDOFF_LOG_QUERY = "handoff_log"
 
 
@@ -65,16 +62,11 @@ class SendsHandoffNotices(HearsThrottleAnswers):
 
     def _notices_wanted(self) -> bool:
         """Asked only once notices were asked for, so runs that never were record no marker."""
-        return self._handoffs and workflow.patched(HANDOFF_NOTICES)
+        return self._handoffs and patched(HANDOFF_NOTICES)
 
     async def _plan_handoff(self) -> None:
         """The next hand-off and its notice, from the policy and the roster as they are now."""
-        snapshot = await workflow.execute_activity(
-            "snapshot_policy",
-            result_type=PolicySnapshot,
-            start_to_close_timeout=timedelta(seconds=30),
-            summary="read the schedule for the next hand-off",
-        )
+        snapshot = await read_policy("read the schedule for the next hand-off")
         policy, now = snapshot.policy, workflow.now()
         self._plan_made_at = now
         schedule = policy.schedules.get(self._schedule)

@@ -10,24 +10,16 @@ with workflow.unsafe.imports_passed_through():
         CarriedIncident,
         IncidentStart,
     )
+    from workflows.patches import HANDOVER_KEEPS_THE_CLOCK, SHORTER_RUNS, patched
 
 HISTORY_LIMIT = 5_000
 """Continue-as-new past this many events (incidents and contact throttles). The binding limit
 is not Temporal's 50,000 events but its 10,000 signals per run (`maximumSignalsPerExecution`,
 which the server's continue-as-new suggestion ignores): every signal is an event, and this
 leaves room for the flood that arrives while a run hands over."""
-SHORTER_RUNS = "history-limit-5000"
-"""Patch id (2026-11-22): runs used to continue as new past 10,000 events, which let a flood of
-alerts reach the server's signal limit first. Runs that passed 5,000 events under the old code
-keep the old bound."""
 OLD_HISTORY_LIMIT = 10_000
 HISTORY_BYTES_LIMIT = 8 * 1024 * 1024
 """...or past this size: below the 10 MB at which the server starts warning (50 MB is fatal)."""
-HANDOVER_KEEPS_THE_CLOCK = "handover-keeps-the-clock"
-"""Patch id (2026-12-02): the handover used to stop the loop until every delivery in flight
-had finished (a client update retries for up to an hour), so the next tier, an SLA breach or a
-warning fired that much late in exactly the long, flooded incidents. Now the loop keeps advancing
-the engine and arming its timer while the drain runs, and continues as new once drained."""
 
 
 def history_past(limit: int) -> bool:
@@ -59,14 +51,12 @@ class HandsOver:
             self._history_limit is None
             and workflow.info().get_current_history_length() > HISTORY_LIMIT
         ):
-            self._history_limit = (
-                HISTORY_LIMIT if workflow.patched(SHORTER_RUNS) else OLD_HISTORY_LIMIT
-            )
+            self._history_limit = HISTORY_LIMIT if patched(SHORTER_RUNS) else OLD_HISTORY_LIMIT
 
     def _hand_over_keeping_the_clock(self) -> bool:
         """Asked once, when the history first passes its bound. Runs recorded before the patch
         stopped their clock while they drained (`_continue_as_new`)."""
-        if not self._handing_over and workflow.patched(HANDOVER_KEEPS_THE_CLOCK):
+        if not self._handing_over and patched(HANDOVER_KEEPS_THE_CLOCK):
             self._handing_over = True
         return self._handing_over
 

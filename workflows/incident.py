@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         INCIDENT_WORKFLOW,
         REVIEW_WORKFLOW,
         IncidentStart,
-        PolicySnapshot,
     )
     from escalation.incident import IncidentState
     from escalation.on_call_paging import page_on_call
@@ -47,25 +46,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.metrics import IncidentMetrics
     from workflows.notifications import deliver
     from workflows.on_call_paging import ask_who_is_on_call, pages_schedules
+    from workflows.patches import (
+        BREACHED_ATTRIBUTE,
+        CLOSING_MESSAGES_SENT,
+        NAMED_PEOPLE_CHECKED,
+        REVIEW_ID_PER_RUN,
+        patched,
+    )
     from workflows.receipts import receipt_signal
     from workflows.search_attributes import incident_search_attributes
-    from workflows.shared_policies import shared_snapshot
+    from workflows.shared_policies import read_policy, shared_snapshot
     from workflows.slack_story import slack_story
     from workflows.throttle_answers import HearsThrottleAnswers
-
-CLOSING_MESSAGES_SENT = "closing-messages-sent"
-"""Patch id (2026-12-02): a resolve that closes the incident at once (no review needed, or its
-review already completed) used to leave the loop before its actions were carried out, so the
-clients' resolution notice and the final report were never sent."""
-BREACHED_ATTRIBUTE = "incident-breached-search-attribute"
-"""Patch id (2026-11-22): incidents also publish `IncidentBreached`, an upsert more on a breach."""
-NAMED_PEOPLE_CHECKED = "start-review-owner-is-a-contact"
-"""Patch id (2026-12-02): `start_review` refuses an owner who is not a policy contact (a refused
-signal issues no review). Decided once when the incident opens and kept in its state."""
-REVIEW_ID_PER_RUN = "review-id-per-incident-run"
-"""Patch id (2026-12-02): reviews were `review-<key>`; an incident reusing the key of a terminated
-one whose review still ran could not start its own (the child start failed, and the workflow task
-retried forever). Reviews are `review-<key>-<run>` now (see `review_workflow_id`)."""
 
 
 @workflow.defn(name=INCIDENT_WORKFLOW)
@@ -129,7 +121,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         if self._handing_over:  # closed meanwhile: what waited for the next run goes now
             self._handing_over = False
             self._carry_out()
-        elif self._actions and workflow.patched(CLOSING_MESSAGES_SENT):
+        elif self._actions and patched(CLOSING_MESSAGES_SENT):
             self._carry_out()  # a resolve that closed at once: its messages and final report
         self._publish(None)
         await self._work.drain()
@@ -138,14 +130,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         return state
 
     async def _open(self, start: IncidentStart) -> IncidentState:
-        self._snapshot = shared_snapshot(
-            await workflow.execute_activity(
-                "snapshot_policy",
-                result_type=PolicySnapshot,
-                start_to_close_timeout=timedelta(seconds=30),
-                summary="snapshot the escalation policy",
-            )
-        )
+        self._snapshot = shared_snapshot(await read_policy("snapshot the escalation policy"))
         info = workflow.info()
         state, actions = engine.open_incident(
             self._policy,
@@ -157,7 +142,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         )
         if self._snapshot.warning:
             state.record(workflow.now(), "warning", engine.SYSTEM, self._snapshot.warning)
-        state.named_people_checked = workflow.patched(NAMED_PEOPLE_CHECKED)
+        state.named_people_checked = patched(NAMED_PEOPLE_CHECKED)
         start_client_clocks(self._policy, state, workflow.now())
         self._state, self._actions = state, actions
         for verb, payload in self._early:
@@ -206,7 +191,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         state, now = self.state, workflow.now()
         owner = action.owner or self._policy.review_owner(state.service)
         due_at = now + self._policy.severity(state.severity).review_within
-        if workflow.patched(REVIEW_ID_PER_RUN):
+        if patched(REVIEW_ID_PER_RUN):
             review_id = review_workflow_id(state.key, workflow.info().first_execution_run_id)
         else:
             review_id = review_workflow_id(state.key)
@@ -279,7 +264,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
     def _publish(self, deadline: Deadline | None) -> None:
         """Search attributes and the UI's details panel follow every change."""
         state = self.state
-        with_breached = workflow.patched(BREACHED_ATTRIBUTE)
+        with_breached = patched(BREACHED_ATTRIBUTE)
         breached = with_breached and breach_published(state)
         key = (state.status, state.severity, state.tier, breached)
         if key != self._published:

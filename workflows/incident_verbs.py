@@ -26,23 +26,15 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.client_contracts import after_command, waits_refused
     from workflows.failures import Refusal
+    from workflows.patches import (
+        BREACH_FOLLOWS_SEVERITY,
+        REOPEN_FORGETS_REACH,
+        REVIEW_FOLLOWS_RESOLUTION,
+        patched,
+    )
     from workflows.search_attributes import is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
-BREACH_FOLLOWS_SEVERITY = "breach-flag-follows-severity"
-"""Patch id (2026-12-02): a severity change kept the breach flags of the former severity, so
-`IncidentBreached` and the SLA clock claimed a breach of an SLA that no longer applied. Now the
-flags follow the new severity (`verbs.follow_severity`): lifting one re-arms the SLA deadline and
-changes the upserted `IncidentBreached`."""
-REVIEW_FOLLOWS_RESOLUTION = "review-follows-last-resolution"
-"""Patch id (2026-12-02): a review started on the first resolution kept that snapshot through a
-reopen and a second resolution, and its final report told the first cause and fix. Now each later
-resolution is signalled to the running review (`incident_resolved`)."""
-
-REOPEN_FORGETS_REACH = "reopen-forgets-reach"
-"""Patch id (2026-12-02): a reopen reset the cycle to 0 but kept the reach of the cycle before, so
-a last tier with nobody on call after the reopen waited out its window instead of engaging
-management at once; that engagement is new commands, hence the patch (`verbs.forget_reach`)."""
 
 REVIEW_DONE = '{"review_id": "review-<key>-<run>", "by": "alice", "summary": "..."}'
 
@@ -90,7 +82,7 @@ class ReceivesVerbs:
             state.status == "resolved"
             and state.review_workflow_id
             and state.review_completed_at is None
-            and workflow.patched(REVIEW_FOLLOWS_RESOLUTION)
+            and patched(REVIEW_FOLLOWS_RESOLUTION)
         ):
             self._track(self._refresh_review(state.review_workflow_id), is_page=False)
         self._wake = True
@@ -107,14 +99,14 @@ class ReceivesVerbs:
         """Asked only where the answer matters (a severity change while breached), so runs that
         never meet one record no marker."""
         if isinstance(command, ChangeSeverity) and is_breached(self.state):
-            return workflow.patched(BREACH_FOLLOWS_SEVERITY)
+            return patched(BREACH_FOLLOWS_SEVERITY)
         return True
 
     def _reopen_forgets_reach(self, command: BaseModel) -> bool:
         """Asked only on a reopen of an incident whose tiers page schedules (only those can find
         nobody on call), so other runs record no marker."""
         if isinstance(command, Reopen) and self.state.pages_schedules:
-            return workflow.patched(REOPEN_FORGETS_REACH)
+            return patched(REOPEN_FORGETS_REACH)
         return True
 
     def _validate(self, verb: str, payload: Any) -> None:

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.actions import AskOnCall
     from escalation.on_call_models import OnCallAnswer, OnCallQuestion
     from escalation.policy import Policy
+    from workflows.patches import SCHEDULES_PAGED, patched
 
 ON_CALL_DEADLINE = timedelta(minutes=2)
 """How long the question is retried before the tier pages without an answer (its contacts, or
@@ -46,13 +47,6 @@ async def ask_who_is_on_call(policy: Policy, ask: AskOnCall) -> OnCallAnswer:
         return OnCallAnswer(schedule=ask.schedule, who=None, warnings=[warning])
 
 
-SCHEDULES_PAGED = "tiers-page-schedules"
-"""Patch id (2026-12-02): a tier naming a schedule used to page its contacts only; now it asks
-`who_is_on_call` (an activity more) at each page and pages that person too, and a tier reaching
-nobody skips to the next at once. Decided when the incident opens, and only for a policy whose
-tiers name a schedule; kept in its state (`pages_schedules`)."""
-
-
 def pages_schedules(policy: Policy) -> bool:
     """Asked once, before the incident opens: incidents opened before the patch page contacts."""
-    return any(tier.schedule for tier in policy.tiers) and workflow.patched(SCHEDULES_PAGED)
+    return any(tier.schedule for tier in policy.tiers) and patched(SCHEDULES_PAGED)

@@ -16,7 +16,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from escalation.contract import PolicySnapshot
     from escalation.on_call_overrides import (
         OVERRIDES_QUERY,
         REMOVE_EXAMPLE,
@@ -37,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.failures import Refusal
     from workflows.handoff_notices import SendsHandoffNotices
     from workflows.history_handover import history_past
+    from workflows.shared_policies import read_policy
     from workflows.verb_handlers import refuse
 
 Command = TypeVar("Command", SetOverride, RemoveOverride)
@@ -95,12 +95,7 @@ class OnCallScheduleWorkflow(SendsHandoffNotices):
     async def set_override(self, payload: Any = None) -> Override:
         """The person is checked against the policy as it is now (read by an activity)."""
         command = _parse(SetOverride, SET_OVERRIDE, payload)
-        snapshot = await workflow.execute_activity(
-            "snapshot_policy",
-            result_type=PolicySnapshot,
-            start_to_close_timeout=timedelta(seconds=30),
-            summary="check the override against the policy",
-        )
+        snapshot = await read_policy("check the override against the policy")
         now = workflow.now()
         reason = set_refusal(command, self._schedule, now, list(snapshot.policy.contacts))
         if reason:

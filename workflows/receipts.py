@@ -35,11 +35,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.fallback import FALLBACK_ORDER
     from workflows.metrics import fallback_planned
     from workflows.notifications import deliver
+    from workflows.patches import RECEIPT_FALLBACK, patched
 
-RECEIPT_FALLBACK = "delivery-receipt-fallback"
-"""Patch id (2026-12-02): a page the provider reports undelivered (a Twilio status callback, a
-SendGrid bounce) starts a delivery on the contact's next channel. A receipt signal in a history
-recorded before it (sent before the worker had a handler) replays without the delivery."""
 DESCRIPTION = (
     "Sent by the HTTP service's provider webhooks: what became of a message after the provider "
     f"accepted it. Example: {EXAMPLE}"
@@ -70,7 +67,7 @@ def take_receipt(policy: Policy, state: IncidentState, payload: Any, start: Star
     state.record(now, "delivery_receipt", receipt.provider, receipt_line(record, receipt))
     if missed:
         planned = _next_channel(policy, state, record)
-        if planned is not None and workflow.patched(RECEIPT_FALLBACK):
+        if planned is not None and patched(RECEIPT_FALLBACK):
             action, recipient = planned
             channel = recipient.channels[0]
             detail = f"{record.channel} to {record.recipient} not delivered; trying {channel}"

@@ -44,14 +44,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
+    from workflows.patches import REVIEW_PEOPLE, patched
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
-
-
-REVIEW_PEOPLE = "review-consulted-and-known-owners"
-"""Patch id (2026-12-02): `stakeholders.consulted` are invited when a review opens and sent the
-complete final report when it completes, and an action item's owner must be a policy contact.
-Reviews started before it (tests/replay/histories/2026-11-22-*) replay without either."""
 
 
 @workflow.defn(name=REVIEW_WORKFLOW)
@@ -71,7 +66,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         self._work = BackgroundWork()
         self._archive = Archivist(self._work, REVIEW_ARCHIVING)
         self._changed = False
-        self._people_checked = workflow.patched(REVIEW_PEOPLE)
+        self._people_checked = patched(REVIEW_PEOPLE)
         self._incident = start.incident
         """The incident as last resolved (a reopen and a second resolution replace it)."""
 

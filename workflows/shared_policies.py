@@ -8,12 +8,15 @@ immutable and the copies are equal, so which one an incident holds changes nothi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from escalation.contract import PolicySnapshot
     from escalation.policy import Policy
 
+SNAPSHOT_TIMEOUT = timedelta(seconds=30)
 KEPT_VERSIONS = 16
 """Policy versions remembered at once; past that the memory starts over (incidents keep theirs)."""
 
@@ -31,3 +34,14 @@ def shared_snapshot(snapshot: PolicySnapshot) -> PolicySnapshot:
         _shared[snapshot.digest] = snapshot.policy
         return snapshot
     return snapshot.model_copy(update={"policy": policy})
+
+
+async def read_policy(summary: str) -> PolicySnapshot:
+    """The policy as the worker has it now (an activity: its answer is in history, so replay
+    reads the policy the run saw, not today's)."""
+    return await workflow.execute_activity(
+        "snapshot_policy",
+        result_type=PolicySnapshot,
+        start_to_close_timeout=SNAPSHOT_TIMEOUT,
+        summary=summary,
+    )

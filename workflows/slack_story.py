@@ -30,11 +30,8 @@ with workflow.unsafe.imports_passed_through():
         SlackThread,
     )
     from escalation.slack_status import closing_summary, lines_to_tell, slack_members, status_of
+    from workflows.patches import SLACK_STORY, patched
 
-SLACK_STORY = "slack-story"
-"""Patch id (2026-12-02): incidents opened by a worker with Slack set up tell their story in
-Slack once their severity asks for it (activities `slack_open`, `slack_update_status`,
-`slack_tell`, `slack_close`)."""
 SLACK_CALL_DEADLINE = timedelta(minutes=5)
 """How long one Slack call keeps retrying (429s after their Retry-After, outages with backoff)
 before the round gives up and the outage is recorded."""
@@ -57,7 +54,7 @@ def slack_story(
     `stop` is true while the run hands over: the story pauses and the next run resumes it."""
     if snapshot is None or not snapshot.slack or state.status == "closed":
         return None
-    if not workflow.patched(SLACK_STORY):
+    if not patched(SLACK_STORY):
         return None
     return SlackStory(snapshot, state, stop).tell()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -20,7 +19,6 @@ from temporalio.exceptions import ActivityError, FailureError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from escalation.contract import PolicySnapshot
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.messages import DeliveryReceipt, OutboundMessage
     from escalation.throttle import (
@@ -36,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.delivery_limits import DELIVERY_RETRY, URGENT_DELIVERY_DEADLINE
     from workflows.fallback import DeliveryFailure
     from workflows.history_handover import HISTORY_LIMIT, history_past
+    from workflows.shared_policies import read_policy
 
 
 @workflow.defn(name=THROTTLE_WORKFLOW)
@@ -84,12 +83,7 @@ class ContactThrottleWorkflow:
                 )
 
     async def _open(self, start: ThrottleStart) -> ThrottleState:
-        snapshot = await workflow.execute_activity(
-            "snapshot_policy",
-            result_type=PolicySnapshot,
-            start_to_close_timeout=timedelta(seconds=30),
-            summary="read the throttle limits",
-        )
+        snapshot = await read_policy("read the throttle limits")
         self._state = ThrottleState(
             channel=start.channel,
             address=start.address,

@@ -20,11 +20,9 @@ with workflow.unsafe.imports_passed_through():
     from escalation.throttle import SlotAnswer, SlotRequest
     from workflows.delivery_limits import PAGING_STOPPED, URGENT_DELIVERY_DEADLINE
     from workflows.fallback import DeliveryFailure
+    from workflows.patches import NO_PAGE_AFTER_ACK, patched
     from workflows.throttle_answers import throttle_answers, withdraw
 
-NO_PAGE_AFTER_ACK = "no-page-after-ack-while-asking-throttle"
-"""Patch id (2026-11-22): a page called off while asking its throttle is not sent. Histories
-recorded before it (tests/replay/histories/2026-11-22-initial) replay the old path."""
 
 THROTTLE_ANSWER_TIMEOUT = timedelta(minutes=1)
 """How long a message waits for its throttle's first answer before it is sent unthrottled: a
@@ -66,7 +64,7 @@ class AsksThrottles:
             # Paging stopped while the (abandoned) ask was in flight: the cancellation arrives as
             # the activity's error. Before this patch it read as "throttle down, send anyway",
             # which paged people after they had acknowledged.
-            if isinstance(error.cause, CancelledError) and workflow.patched(NO_PAGE_AFTER_ACK):
+            if isinstance(error.cause, CancelledError) and patched(NO_PAGE_AFTER_ACK):
                 await self._call_off(message)
                 raise asyncio.CancelledError from None
             return self._unthrottled(message, error)
