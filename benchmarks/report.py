@@ -6,7 +6,14 @@ from benchmarks.figures import Distribution, slope
 from benchmarks.history import HistoryResult
 from benchmarks.lag import LagResult
 from benchmarks.recovery_report import Row, recovery_details, recovery_row
-from benchmarks.results import LAG_P99_GOAL_MS, RATIO_GOAL, RSS_GOAL_MB, Results
+from benchmarks.results import (
+    ACK_P99_GOAL_MS,
+    HISTORY_EVENTS_GOAL,
+    LAG_P99_GOAL_MS,
+    RATIO_GOAL,
+    RSS_GOAL_MB,
+    Results,
+)
 from benchmarks.throughput import ThroughputResult
 
 
@@ -100,7 +107,10 @@ def _headlines(results: Results) -> list[Row]:
             f"{h.workflow.split('-')[0]} {h.events} events, {h.bytes / 1024:,.1f} KiB"
             for h in results.history.histories
         ]
-        rows.append(("history of a typical critical incident", "; ".join(parts), "lean"))
+        incident = results.history.histories[0]
+        goal = f"incident <= {HISTORY_EVENTS_GOAL} events: "
+        met = _met(incident.events <= HISTORY_EVENTS_GOAL)
+        rows.append(("history of a typical critical incident", "; ".join(parts), goal + met))
     if results.throughput:
         starts = results.throughput.starts
         rows.append(
@@ -119,7 +129,8 @@ def _headlines(results: Results) -> list[Row]:
                     f"{_workers(run)}",
                     f"{_ms(run.acks.p50)} / {_ms(run.acks.p99)}"
                     + (f" ({run.acks_unanswered} unanswered)" if run.acks_unanswered else ""),
-                    "-",
+                    f"p99 <= {ACK_P99_GOAL_MS:,.0f} ms: "
+                    + _met(run.acks.p99 <= ACK_P99_GOAL_MS and not run.acks_unanswered),
                 )
             )
     if results.throughput:
