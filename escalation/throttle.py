@@ -26,7 +26,7 @@ THROTTLED_CHANNELS: frozenset[Channel] = frozenset({"sms", "voice"})
 REQUEST_SIGNAL = "request_slot"
 """Requester -> throttle: a `SlotRequest` (sent by signal-with-start, so it starts the throttle)."""
 WITHDRAW_SIGNAL = "withdraw_slot"
-"""Requester -> throttle: `{"notification_id": ...}`, a held message no longer wanted (paging stopped)."""
+"""Requester -> throttle: a `SlotWithdrawal`, a held message no longer wanted (paging stopped)."""
 ANSWER_SIGNAL = "throttle_answer"
 """Throttle -> requester: a `SlotAnswer`."""
 
@@ -34,6 +34,8 @@ IDLE_AFTER = timedelta(hours=1)
 """A throttle ends once nothing was asked of it this long and its windows are empty."""
 SEEN_KEPT = 500
 """Notification ids remembered so a retried request is not counted twice."""
+REJECTIONS_KEPT = 20
+"""Malformed signals remembered for the `status` query: enough to see a pattern, never a flood."""
 
 
 def throttle_workflow_id(channel: Channel, address: str, task_queue: str = TASK_QUEUE) -> str:
@@ -116,6 +118,20 @@ class SlotAnswer(BaseModel):
     address_still_usable: bool = True
 
 
+class SlotWithdrawal(BaseModel):
+    """A requester no longer wants a held message (its paging stopped)."""
+
+    notification_id: str
+
+
+class SignalRejection(BaseModel):
+    """A malformed signal the throttle did not act on: when, which signal, and why."""
+
+    at: datetime
+    signal: str
+    reason: str
+
+
 class ThrottleState(BaseModel):
     """The durable state of one address's throttle, carried across continue-as-new."""
 
@@ -127,6 +143,13 @@ class ThrottleState(BaseModel):
     seen: list[str] = []
     bundles: int = 0
     last_request_at: datetime | None = None
+    rejections: list[SignalRejection] = []
+    """The last REJECTIONS_KEPT malformed signals, oldest first (state carried before this field
+    existed loads with none)."""
+
+    def reject(self, rejection: SignalRejection) -> None:
+        """Remember a malformed signal for the operator; only the latest few are kept."""
+        self.rejections = [*self.rejections, rejection][-REJECTIONS_KEPT:]
 
     def admit(self, request: SlotRequest, now: datetime) -> SlotAnswer | None:
         """Take a request: send now (counted) or hold it; None for a duplicate of a known id."""

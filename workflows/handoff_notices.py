@@ -60,6 +60,9 @@ class SendsHandoffNotices(HearsThrottleAnswers):
     def handoff_log(self) -> ScheduleLog:
         return self._handoff_log
 
+    def throttle_answer_log(self) -> ScheduleLog:
+        return self._handoff_log
+
     def _notices_wanted(self) -> bool:
         """Asked only once notices were asked for, so runs that never were record no marker."""
         return self._handoffs and patched(HANDOFF_NOTICES)

@@ -148,6 +148,7 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
         for verb, payload in self._early:
             self._accept_signal(verb, payload)
         self._early.clear()
+        self.heard_throttle_answers.record_rejections()
         return state
 
     def _carry_out(self) -> None:
@@ -278,6 +279,9 @@ class IncidentWorkflow(HearsThrottleAnswers, ReceivesVerbs, HandsOver):
     def state(self) -> IncidentState:
         """The incident; only None before the policy snapshot returns."""
         assert self._state is not None
+        return self._state
+
+    def throttle_answer_log(self) -> IncidentState | None:
         return self._state
 
     act_by_link = link_action_update()

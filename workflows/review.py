@@ -225,6 +225,9 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         detail = f"resolved again by {incident.resolved_by}: {incident.resolution.cause}"
         self._review.record(workflow.now(), "incident_resolved", SYSTEM, detail)
 
+    def throttle_answer_log(self) -> ReviewState:
+        return self._review
+
     @workflow.query(
         name="status", description="The review: owner, due date, action items, feedback, timeline."
     )

@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, FailureError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from escalation.commands import describe_validation_error
     from escalation.delivery_timing import DELIVERY_ATTEMPT_TIMEOUT
     from escalation.messages import DeliveryReceipt, OutboundMessage
     from escalation.throttle import (
@@ -26,8 +27,10 @@ with workflow.unsafe.imports_passed_through():
         REQUEST_SIGNAL,
         THROTTLE_WORKFLOW,
         WITHDRAW_SIGNAL,
+        SignalRejection,
         SlotAnswer,
         SlotRequest,
+        SlotWithdrawal,
         ThrottleStart,
         ThrottleState,
     )
@@ -47,6 +50,9 @@ class ContactThrottleWorkflow:
         self._inbox: list[SlotRequest] = []
         self._withdrawn: list[str] = []
         self._answers: list[tuple[str, SlotAnswer]] = []
+        self._early_rejections: list[SignalRejection] = []
+        """Malformed signals heard before the state exists (a signal-with-start arrives while
+        the limits are being read); the state takes them when it opens."""
         self._sending: dict[asyncio.Task[None], None] = {}
         """Insertion-ordered, as everything a workflow might iterate over."""
         self._wake = False
@@ -89,6 +95,9 @@ class ContactThrottleWorkflow:
             address=start.address,
             limits=snapshot.policy.throttle.limits(start.channel),
         )
+        for rejection in self._early_rejections:
+            self._state.reject(rejection)
+        self._early_rejections.clear()
         return self._state
 
     def _take_messages(self, state: ThrottleState) -> None:
@@ -162,19 +171,37 @@ class ContactThrottleWorkflow:
         description="A workflow asks to send one SMS or call (sent by signal-with-start).",
     )
     def request_slot(self, payload: Any = None) -> None:
+        """Never raises: a malformed request is kept among the state's rejections."""
         try:
             self._inbox.append(SlotRequest.model_validate(payload))
         except ValidationError as error:
-            workflow.logger.warning("malformed %s ignored: %s", REQUEST_SIGNAL, error)
+            self._reject(REQUEST_SIGNAL, error)
 
     @workflow.signal(
         name=WITHDRAW_SIGNAL,
         description='A held message is no longer wanted. Example: {"notification_id": "incident-x/n3"}',
     )
     def withdraw_slot(self, payload: Any = None) -> None:
-        if isinstance(payload, dict) and isinstance(payload.get("notification_id"), str):
-            self._withdrawn.append(payload["notification_id"])
+        """Never raises: a malformed withdrawal is kept among the state's rejections."""
+        try:
+            self._withdrawn.append(SlotWithdrawal.model_validate(payload).notification_id)
+        except ValidationError as error:
+            self._reject(WITHDRAW_SIGNAL, error)
 
-    @workflow.query(name="status", description="Limits, recent send times and held messages.")
+    def _reject(self, signal: str, error: ValidationError) -> None:
+        """Kept for the `status` query (the reason names the fields, never the payload); the
+        loop is not woken: nothing else changes."""
+        rejection = SignalRejection(
+            at=workflow.now(), signal=signal, reason=describe_validation_error(error)
+        )
+        if self._state is None:
+            self._early_rejections.append(rejection)
+        else:
+            self._state.reject(rejection)
+
+    @workflow.query(
+        name="status",
+        description="Limits, recent send times, held messages and recent malformed signals.",
+    )
     def status(self) -> ThrottleState | None:
         return self._state

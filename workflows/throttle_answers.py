@@ -1,12 +1,14 @@
 """The delivering workflow's side of a contact throttle: hearing its answers, withdrawing requests.
 
 The throttle (`workflows/throttle.py`) answers by signal. Every workflow that delivers (incident,
-review) derives from HearsThrottleAnswers, which declares that signal with a description, so the
-Temporal UI lists it like any other.
+review, on-call schedule) derives from HearsThrottleAnswers, which declares that signal with a
+description, so the Temporal UI lists it like any other, and names the log a malformed answer is
+recorded in as rejected.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +18,8 @@ from temporalio.exceptions import FailureError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
+    from escalation.commands import describe_validation_error
+    from escalation.logbook import Logbook
     from escalation.messages import OutboundMessage
     from escalation.throttle import ANSWER_SIGNAL, WITHDRAW_SIGNAL, SlotAnswer, throttle_workflow_id
 
@@ -23,31 +27,49 @@ with workflow.unsafe.imports_passed_through():
 class ThrottleAnswers:
     """What the throttles answered, per notification id, furthest stage kept.
 
-    Never raises: a bad payload is logged and dropped.
+    Never raises: a bad payload is recorded as rejected in the workflow's log (`log`), or kept
+    until that log exists (an incident's is made once its policy snapshot returns).
     """
 
     STAGE = {"send": 0, "held": 1, "delivered": 2, "failed": 2}
 
-    def __init__(self) -> None:
+    def __init__(self, log: Callable[[], Logbook | None]) -> None:
         self.received: dict[str, SlotAnswer] = {}
+        self._log = log
+        self._unrecorded: list[str] = []
 
     def receive(self, payload: Any = None) -> None:
         try:
             answer = SlotAnswer.model_validate(payload)
         except ValidationError as error:
-            workflow.logger.warning("malformed %s ignored: %s", ANSWER_SIGNAL, error)
+            self._unrecorded.append(f"{ANSWER_SIGNAL}: {describe_validation_error(error)}")
+            self.record_rejections()
             return
         known = self.received.get(answer.notification_id)
         if known is None or self.STAGE[answer.outcome] > self.STAGE[known.outcome]:
             self.received[answer.notification_id] = answer
 
+    def record_rejections(self) -> None:
+        """Record the rejections kept so far, once the log exists; state only, so it wakes
+        nothing. The sender is unknown: the throttle itself only sends valid answers."""
+        log = self._log()
+        if log is None:
+            return
+        for detail in self._unrecorded:
+            log.record(workflow.now(), "rejected", "unknown", detail)
+        self._unrecorded.clear()
+
 
 class HearsThrottleAnswers:
     """Base of a workflow that delivers: declares the signal its contact throttles answer by."""
 
+    def throttle_answer_log(self) -> Logbook | None:
+        """The log a malformed answer is recorded in; None while the workflow has none yet."""
+        raise NotImplementedError
+
     @cached_property
     def heard_throttle_answers(self) -> ThrottleAnswers:
-        return ThrottleAnswers()
+        return ThrottleAnswers(self.throttle_answer_log)
 
     @workflow.signal(
         name=ANSWER_SIGNAL,

@@ -13,8 +13,10 @@ from escalation.messages import OutboundMessage
 from escalation.policy import SMS_LIMITS, VOICE_LIMITS, ThrottleLimit
 from escalation.policy_loader import PolicyInvalid, parse_policy
 from escalation.throttle import (
+    REJECTIONS_KEPT,
     Allowed,
     Deferred,
+    SignalRejection,
     SlotRequest,
     ThrottleState,
     bundle,
@@ -153,6 +155,16 @@ def test_a_withdrawn_message_leaves_the_bundle_and_a_late_request_for_it_is_igno
     assert state.admit(_request(9), T0) is None  # it arrived after its withdrawal
     taken = state.take_bundle("t", T0 + 15 * MINUTE)
     assert taken is not None and [r.requester for r in taken[1]] == ["incident-6"]
+
+
+def test_only_the_latest_rejections_are_kept_and_older_carried_state_loads_without_any() -> None:
+    state = _state()
+    for n in range(REJECTIONS_KEPT + 5):
+        state.reject(SignalRejection(at=T0 + n * MINUTE, signal="request_slot", reason=f"r{n}"))
+    assert [r.reason for r in state.rejections] == [f"r{n}" for n in range(5, REJECTIONS_KEPT + 5)]
+    carried = _state().model_dump(mode="json")
+    del carried["rejections"]  # state carried across continue-as-new before the field existed
+    assert ThrottleState.model_validate(carried).rejections == []
 
 
 def test_a_throttle_ends_only_when_quiet_and_its_windows_are_empty() -> None:

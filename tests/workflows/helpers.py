@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.api.sdk.v1 import WorkflowMetadata
@@ -31,17 +32,26 @@ SMS_ONLY_POLICY = EXAMPLE_POLICY.read_text().replace(
 
 
 async def start_incident(
-    worker: IncidentWorker, key: str | None = None, **alert_fields: object
+    worker: IncidentWorker,
+    key: str | None = None,
+    *,
+    start_signal: tuple[str, object] | None = None,
+    **alert_fields: object,
 ) -> WorkflowHandle:
     """Start an incident directly (no dedup), with a unique key unless one is given; waits until
-    it has opened."""
+    it has opened. A `start_signal` (name, payload) arrives with the start, before the incident
+    has its policy snapshot."""
     fields: dict[str, object] = {"title": "checkout failing", "service": "payments"} | alert_fields
     key = key or f"t-{uuid.uuid4().hex[:10]}"
+    signal: dict[str, Any] = {}
+    if start_signal is not None:
+        signal = {"start_signal": start_signal[0], "start_signal_args": [start_signal[1]]}
     handle = await worker.client.start_workflow(
         IncidentWorkflow.run,
         IncidentStart(key=key, alert=Alert.model_validate(fields)),
         id=incident_workflow_id(key),
         task_queue=worker.task_queue,
+        **signal,
     )
     worker.track(handle.id)
     await wait_for(handle, lambda state: state is not None and bool(state.timeline))
