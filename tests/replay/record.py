@@ -82,6 +82,9 @@ async def record_scenario(
             saved = []
             for n, workflow_id in enumerate(kept, start=1):
                 saved += await save_histories(client, workflow_id, target / f"{scenario.name}-{n}")
+            # What runs on (a schedule keeps its fixed id) would sit on this scenario's task
+            # queue, never polled again, and take the next scenario's signals for that id.
+            await worker.terminate_tracked()
             return saved
 
 
