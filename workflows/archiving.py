@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.background import BackgroundWork
     from workflows.patches import ARCHIVED, patched
 
-
+WRITE_TIMEOUT = timedelta(seconds=60)
 RETRY_FOREVER = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -39,7 +39,6 @@ RETRY_FOREVER = RetryPolicy(
     maximum_attempts=0,
 )
 """Until the database is back: every attempt is recorded in the activity's retry state."""
-WRITE_TIMEOUT = timedelta(seconds=60)
 
 
 def _incident_key(state: IncidentState) -> Hashable:
