@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument(
         "--open-rate",
         type=float,
-        help="incidents opened per second in the lag runs (default: 25, --quick: 30); keep it "
+        help="incidents opened per second in the lag runs (default: 15, --quick: 30); keep it "
         "below the machine's start rate at the limit, or the lag measures the opening's backlog",
     )
     parser.add_argument(

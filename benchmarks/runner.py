@@ -46,11 +46,21 @@ QUICK = RunPlan(
     throughput=ThroughputPlan(lifecycles=20, concurrency=10, rounds=2),
     recovery=RecoveryPlan(incidents=10, window_seconds=6, dead_seconds=3),
 )
+FULL_OPEN_RATE = 15
+"""Incidents opened (and escalating) a second in the full lag runs: below the 17.8 to 22 a second
+a two-core machine opens and pages at the limit (2026-12-02), so the lag is not the opening's
+backlog. Faster machines can be pushed with `--open-rate`."""
 FULL = RunPlan(
     mode="full",
-    lag=(
-        LagPlan(incidents=1_000, open_rate=25, settle_seconds=45, settle_share=0.25, ack_every=10),
-        LagPlan(incidents=10_000, open_rate=25, settle_seconds=45, settle_share=0.25, ack_every=10),
+    lag=tuple(
+        LagPlan(
+            incidents=incidents,
+            open_rate=FULL_OPEN_RATE,
+            settle_seconds=45,
+            settle_share=0.25,
+            ack_every=10,
+        )
+        for incidents in (1_000, 10_000)
     ),
     throughput=ThroughputPlan(lifecycles=100, concurrency=40, rounds=10),
     recovery=RecoveryPlan(incidents=200, window_seconds=40, dead_seconds=3),
