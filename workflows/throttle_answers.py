@@ -1,4 +1,5 @@
-"""The delivering workflow's side of a contact throttle: hearing its answers, withdrawing requests.
+"""The delivering workflow's side of a contact throttle: hearing its answers, calling off a held
+message.
 
 The throttle (`workflows/throttle.py`) answers by signal. Every workflow that delivers (incident,
 review, on-call schedule) derives from HearsThrottleAnswers, which declares that signal with a
