@@ -87,7 +87,10 @@ async def test_start_review_refuses_an_owner_nobody_can_reach_and_defaults_to_th
         await incident.execute_update("resolve", RESOLVE)
         state = await wait_for(incident, lambda s: s.review_workflow_id is not None)
         review = worker.track(state.review_workflow_id)
-        opened = await wait_for_review(review, lambda r: bool(r.notifications))
+        # the consulted are invited too, in any order: wait for the owner's message itself
+        opened = await wait_for_review(
+            review, lambda r: any(n.purpose == "review_assigned" for n in r.notifications)
+        )
     assert opened.owner == "bob"
     assert ("review_assigned", "Bob Okafor", "outbox") in {
         (n.purpose, n.recipient, n.status) for n in opened.notifications
