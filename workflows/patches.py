@@ -148,6 +148,14 @@ a recorded incident's `opened_at`, read from `workflow.now()` right after the lo
 came out different on replay, and its signed link was refused.)"""
 
 
+RECEIPT_AWAITS_ITS_MESSAGE = "receipt-awaits-its-message"
+"""Patch id (2026-12-03): a provider's receipt for a message this incident issued but has not
+recorded yet (the webhook beat the delivery activity's result to the workflow; in one workflow
+task, signals are applied first) waits for the record, up to the delivery's deadline, instead of
+being rejected as `no message ... in this incident`: a bounced page then falls back as it
+should. Asked only when such a receipt arrives."""
+
+
 def patched(patch_id: str) -> bool:
     """`workflow.patched`, except that a run on LEAN_HISTORY has every adopted patch for free.
 

@@ -2,12 +2,16 @@
 call for when a page did not arrive.
 
 A signal, tolerant like every verb: a malformed receipt, or one naming a message this incident
-never sent, is recorded as rejected and never raises.
+never sent, is recorded as rejected and never raises. A receipt can outrun its message: the
+provider's webhook may reach the incident before the delivery activity's result does (in one
+workflow task, signals are applied first), so a receipt for a message issued but not yet recorded
+waits for its record, as long as a delivery may take.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 
 from temporalio import workflow
@@ -32,10 +36,11 @@ with workflow.unsafe.imports_passed_through():
         receipt_line,
         receipt_record,
     )
+    from workflows.delivery_limits import URGENT_DELIVERY_DEADLINE
     from workflows.fallback import FALLBACK_ORDER
     from workflows.metrics import fallback_planned
     from workflows.notifications import deliver
-    from workflows.patches import RECEIPT_FALLBACK, patched
+    from workflows.patches import RECEIPT_AWAITS_ITS_MESSAGE, RECEIPT_FALLBACK, patched
 
 DESCRIPTION = (
     "Sent by the HTTP service's provider webhooks: what became of a message after the provider "
@@ -134,12 +139,40 @@ def _contact_named(policy: Policy, recipient: str) -> Contact | None:
     return None
 
 
+def unrecorded_message(state: IncidentState, payload: Any) -> str | None:
+    """The notification id the receipt names, when this incident issued it (`<incident>/n<k>`,
+    k at most its sequence) and has no record of it yet: its delivery is still under way."""
+    notification_id = payload.get("notification_id") if isinstance(payload, dict) else None
+    if not isinstance(notification_id, str):
+        return None
+    number = notification_id.removeprefix(f"{state.logbook_id}/n")
+    if number == notification_id or not number.isdigit():
+        return None
+    issued = 0 < int(number) <= state.notification_sequence
+    return notification_id if issued and receipt_record(state, notification_id) is None else None
+
+
+async def await_its_record(state: IncidentState, notification_id: str) -> None:
+    """Until the message is recorded, the incident closes, or a delivery's deadline passes (a
+    message whose delivery was called off is never recorded: its receipt is then rejected)."""
+    with suppress(TimeoutError):
+        await workflow.wait_condition(
+            lambda: receipt_record(state, notification_id) is not None or state.status == "closed",
+            timeout=URGENT_DELIVERY_DEADLINE,
+            timeout_summary=f"receipt for {notification_id} awaits its message",
+        )
+
+
 def receipt_signal() -> Any:
     """The `delivery_receipt` signal handler for the incident workflow's class body."""
 
-    def delivery_receipt(self: Any, payload: Any = None) -> None:
-        if self._state is not None:  # nothing was sent before the incident opened
-            take_receipt(self._policy, self.state, payload, self._track)
-            self._wake = True
+    async def delivery_receipt(self: Any, payload: Any = None) -> None:
+        if self._state is None:  # nothing was sent before the incident opened
+            return
+        early = unrecorded_message(self.state, payload)
+        if early is not None and patched(RECEIPT_AWAITS_ITS_MESSAGE):
+            await await_its_record(self.state, early)
+        take_receipt(self._policy, self.state, payload, self._track)
+        self._wake = True
 
     return workflow.signal(name=DELIVERY_RECEIPT, description=DESCRIPTION)(delivery_receipt)

@@ -19,7 +19,13 @@ from escalation.incident import IncidentState
 from escalation.review import ReviewState
 from escalation.throttle import throttle_workflow_id
 from tests.conftest import IncidentWorker
-from tests.fakes.providers import FakeProviders, twilio_error
+from tests.fakes.providers import (
+    SENDGRID_PATH,
+    FakeProviders,
+    RecordedRequest,
+    slow,
+    twilio_error,
+)
 from tests.fakes.slack import RATELIMITED, FakeSlack
 from tests.polling import poll
 from tests.replay.handoff_scenario import (
@@ -396,6 +402,9 @@ async def client_cadences(stage: Stage) -> list[str]:
 
 
 FLOOD = 5_200
+EMAIL_HOLD_SECONDS = 5.0
+"""Long enough for a receipt to be signalled while the email is held; under the SDK's 10 s
+request timeout, so the send still succeeds."""
 
 
 async def receipts_and_links(stage: Stage) -> list[str]:
@@ -433,6 +442,44 @@ async def receipts_and_links(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def receipt_before_its_message(stage: Stage) -> list[str]:
+    """SendGrid's word on Alice's page email reaches the incident while the send itself is still
+    on the wire (the provider holds every email a few seconds): the receipt is in the history
+    before the delivery's result. Older code rejected it (`no message ... in this incident`); since
+    `receipt-awaits-its-message` it waits for the record, and the bounce calls Alice."""
+    stage.providers.inject(SENDGRID_PATH, slow(EMAIL_HOLD_SECONDS), times=4)
+    incident = await start_incident(stage.worker, **CRITICAL, title="checkout failing")
+    held = await poll(
+        lambda: asyncio.to_thread(stage.providers.requests_to, SENDGRID_PATH),
+        lambda requests: any(_to(r) == "alice@example.com" for r in requests),
+        "Alice's page email on the wire",
+    )
+    email = next(r.json for r in held if _to(r) == "alice@example.com")
+    bounce = {
+        "notification_id": email["custom_args"]["notification_id"],
+        "provider": "sendgrid",
+        "outcome": "bounced",
+        "reason": "550",
+    }
+    await incident.signal("delivery_receipt", bounce)
+    await wait_for(
+        incident,
+        lambda s: (
+            any(
+                e.kind in ("rejected", "delivery_receipt") and bounce["notification_id"] in e.detail
+                for e in s.timeline
+            )
+            or any(n.channel == "email" and n.delivery == "bounced" for n in s.notifications)
+        ),
+    )
+    await incident.execute_update("acknowledge", {"by": "alice"})
+    return [incident.id]
+
+
+def _to(request: RecordedRequest) -> str:
+    return request.json["personalizations"][0]["to"][0]["email"]
+
+
 async def closed_at_once(stage: Stage) -> list[str]:
     """A low incident (no review) for ACME resolved: it closes in the same step, and its
     resolution notice and final report still go out."""
@@ -459,6 +506,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("fallback_and_throttle", fallback_and_throttle),
     Scenario("flood_of_alerts", flood_of_alerts),
     Scenario("receipts_and_links", receipts_and_links),
+    Scenario("receipt_before_its_message", receipt_before_its_message),
     Scenario("told_in_slack", told_in_slack, slack=True),
     Scenario("raised_into_slack", raised_into_slack, slack=True),
     Scenario("client_joins_later", client_joins_later),

@@ -23,7 +23,7 @@ from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
 from worker.runner import WORKFLOWS
-from workflows.patches import ADOPTED, LEAN_HISTORY
+from workflows.patches import ADOPTED, LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 RECORDED = sorted([*HISTORIES.glob("*/*.json"), *HISTORIES.glob("*/*.json.gz")])
@@ -113,7 +113,8 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
         "review_completed",
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
-    assert ADOPTED | {LEAN_HISTORY} <= patches  # newer code paths are recorded too
+    # newer code paths are recorded too
+    assert ADOPTED | {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE} <= patches
 
 
 def _decoded(payload: dict) -> Any:

@@ -3,16 +3,21 @@ deliver falls back to the contact's next channel; other outcomes are recorded on
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest_asyncio
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
-from tests.fakes.providers import FakeProviders
-from tests.workflows.helpers import entries, mails_to, start_incident, wait_for
+from tests.fakes.providers import FakeProviders, slow
+from tests.polling import poll
+from tests.workflows.helpers import entries, mails_to, start_incident, status, wait_for
 
 ALICE_PHONE = "+15555550101"
 
@@ -104,3 +109,73 @@ async def test_malformed_and_unknown_receipts_are_rejected_not_raised(paged, pro
     assert unknown == f"delivery_receipt: no message {handle.id}/n999 in this incident"
     assert alice_pages(state)[0].delivery is None
     assert len(alice_pages(state)) == 1
+
+
+SMS_HOLD_SECONDS = 5.0
+"""The provider holds the SMS page this long (under the SDK's 10 s timeout): the receipt is
+signalled while the send is on the wire, before the incident can have recorded it."""
+
+
+async def test_a_receipt_that_outruns_its_message_waits_for_it_then_falls_back(
+    time_skipping_env: WorkflowEnvironment, make_worker, providers, sms_only_policy
+) -> None:
+    providers.inject("/Messages.json", slow(SMS_HOLD_SECONDS))
+    worker = make_worker(time_skipping_env.client, sms_only_policy, providers.transports())
+    async with worker.worker:
+        handle = await start_incident(worker, severity="critical")
+        await poll(
+            lambda: asyncio.to_thread(providers.requests_to, "/Messages.json"),
+            bool,
+            "the SMS page on the wire",
+        )
+        notification_id, scheduled = await page_scheduled(handle, ALICE_PHONE)
+        assert alice_pages(await status(handle)) == []  # not recorded yet
+        undelivered = receipt(notification_id, "undelivered", error_code="30003")
+        await handle.signal("delivery_receipt", undelivered)
+
+        state = await wait_for(handle, lambda s: len(alice_pages(s)) == 2)
+        history = [event async for event in handle.fetch_history_events()]
+
+    first, fallback = alice_pages(state)
+    assert (first.notification_id, first.delivery) == (notification_id, "undelivered")
+    assert (fallback.channel, fallback.status) == ("email", "sent")
+    assert entries(state, "rejected") == []
+    signalled = next(
+        e.event_id
+        for e in history
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+        and e.workflow_execution_signaled_event_attributes.signal_name == "delivery_receipt"
+    )
+    returned = next(
+        e.event_id
+        for e in history
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+        and e.activity_task_completed_event_attributes.scheduled_event_id == scheduled
+    )
+    assert signalled < returned  # the receipt did outrun its message
+
+
+async def page_scheduled(handle: WorkflowHandle, address: str) -> tuple[str, int]:
+    """The notification id and scheduled event of the delivery to `address`, read from the
+    history: the incident records a message only once its delivery has returned."""
+    async for event in handle.fetch_history_events():
+        scheduled = event.activity_task_scheduled_event_attributes
+        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED or (
+            scheduled.activity_type.name != "deliver_notification"
+        ):
+            continue
+        for payload in scheduled.input.payloads:
+            found = _message_to(json.loads(payload.data), address)
+            if found is not None:
+                return found, event.event_id
+    raise AssertionError(f"no delivery to {address} scheduled in {handle.id}")
+
+
+def _message_to(value: Any, address: str) -> str | None:
+    if isinstance(value, dict):
+        if value.get("address") == address and isinstance(value.get("notification_id"), str):
+            return value["notification_id"]
+        value = list(value.values())
+    if isinstance(value, list):
+        return next((f for item in value if (f := _message_to(item, address))), None)
+    return None
