@@ -8,6 +8,7 @@ expects when the two live side by side.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +19,7 @@ from escalation.contacts import Contact
 from escalation.oncall import CalendarShift
 from escalation.oncall_calendar import CalendarUnreadable, read_calendar_shifts
 from escalation.policy import Policy
-from escalation.schedules import Schedule
+from escalation.schedules import FROM_ENVIRONMENT, Schedule
 
 FETCH_TIMEOUT_SECONDS = 10.0
 
@@ -36,23 +37,65 @@ class ScheduleCalendars:
 
 
 def read_feed(source: str, policy_dir: Path) -> bytes:
-    """The bytes of a feed: an http(s):// URL fetched with requests, else a file."""
-    if source.lower().startswith(("http://", "https://")):
-        import requests  # noqa: PLC0415 - only URL feeds need it: a worker polls without it
-
+    """The bytes of a feed: an http(s):// URL fetched with requests, else a file; `env:NAME`
+    reads the one named in the environment, and its errors never show it (a secret link)."""
+    if source.startswith(FROM_ENVIRONMENT):
+        return _read_secret_feed(source.removeprefix(FROM_ENVIRONMENT), policy_dir)
+    if _is_url(source):
         try:
-            response = requests.get(source, timeout=FETCH_TIMEOUT_SECONDS)
-            response.raise_for_status()
-        except requests.RequestException as error:
+            return _fetch(source, detailed=True)
+        except CalendarUnavailable as error:
             raise CalendarUnavailable(f"cannot fetch {source}: {error}") from None
-        return response.content
-    path = Path(source).expanduser()
-    if not path.is_absolute():
-        path = policy_dir / path
+    path = _path(source, policy_dir)
     try:
         return path.read_bytes()
     except OSError as error:
         raise CalendarUnavailable(f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _read_secret_feed(variable: str, policy_dir: Path) -> bytes:
+    """The feed whose URL or path environment variable `variable` holds, named by the variable
+    alone in every error: the error is an activity failure, kept in the incident's history."""
+    source = os.environ.get(variable, "").strip()
+    if not source or source.startswith(FROM_ENVIRONMENT):
+        raise CalendarUnavailable(
+            f"environment variable {variable} must hold the calendar feed's URL or path"
+        )
+    try:
+        if _is_url(source):
+            return _fetch(source, detailed=False)
+        try:
+            return _path(source, policy_dir).read_bytes()
+        except OSError as error:
+            raise CalendarUnavailable(error.strerror or type(error).__name__) from None
+    except CalendarUnavailable as error:
+        raise CalendarUnavailable(f"cannot read the feed in ${variable}: {error}") from None
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _path(source: str, policy_dir: Path) -> Path:
+    """A feed file; a relative path is read from the policy file's folder."""
+    path = Path(source).expanduser()
+    return path if path.is_absolute() else policy_dir / path
+
+
+def _fetch(url: str, *, detailed: bool) -> bytes:
+    """GET the feed. The error is requests' own when `detailed`, else its kind and the status
+    alone: requests' messages repeat the URL."""
+    import requests  # noqa: PLC0415 - only URL feeds need it: a worker polls without it
+
+    try:
+        response = requests.get(url, timeout=FETCH_TIMEOUT_SECONDS)
+        response.raise_for_status()
+    except requests.HTTPError as error:
+        status = error.response.status_code if error.response is not None else "?"
+        raise CalendarUnavailable(str(error) if detailed else f"HTTP {status}") from None
+    except requests.RequestException as error:
+        raise CalendarUnavailable(str(error) if detailed else type(error).__name__) from None
+    return response.content
 
 
 def schedule_calendars(

@@ -116,17 +116,31 @@ HandOff = Annotated[
 """A moment a shift starts; without an offset it is wall-clock time in the layer's zone."""
 
 
+FROM_ENVIRONMENT = "env:"
+"""A calendar source `env:NAME`: the feed's URL (or path) is in the worker's environment variable
+NAME, so a private feed's secret link is never in the policy, its snapshot or any history."""
+ENVIRONMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def _calendar_source(value: str) -> str:
     text = value.strip()
     if not text:
-        raise ValueError("expected an .ics file path or an http(s):// URL")
+        raise ValueError("expected an .ics file path, an http(s):// URL or env:NAME")
+    if text.startswith(FROM_ENVIRONMENT):
+        if not ENVIRONMENT_NAME.match(text.removeprefix(FROM_ENVIRONMENT)):
+            raise ValueError(
+                f"expected env: and an environment variable's name, such as "
+                f"env:DATABASE_ONCALL_ICS, got {value!r}"
+            )
+        return text
     if "://" in text and not text.lower().startswith(("http://", "https://")):
         raise ValueError(f"a calendar URL must be http:// or https://, got {value!r}")
     return text
 
 
 CalendarSource = Annotated[str, AfterValidator(_calendar_source)]
-"""An iCalendar feed: a path (relative to the policy file) or an http(s):// URL."""
+"""An iCalendar feed: a path (relative to the policy file), an http(s):// URL, or `env:NAME`
+(either of those, kept in the worker's environment: a private feed's link is a secret)."""
 
 
 class _ScheduleModel(BaseModel):
@@ -169,7 +183,9 @@ class Layer(_ScheduleModel):
         "from 2024-01-01, a Monday) or a date-time; the default is Mon 00:00",
     )
     calendar: CalendarSource | None = Field(
-        None, description="An .ics file or http(s):// URL whose events name who is on call"
+        None,
+        description="An .ics file, an http(s):// URL, or env:NAME (the environment variable "
+        "holding either, for a private feed) whose events name who is on call",
     )
     restrictions: list[Restriction] = Field(
         default=[], description="Days and hours the layer applies; always when empty"
