@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -141,6 +142,16 @@ def _calendar_source(value: str) -> str:
 CalendarSource = Annotated[str, AfterValidator(_calendar_source)]
 """An iCalendar feed: a path (relative to the policy file), an http(s):// URL, or `env:NAME`
 (either of those, kept in the worker's environment: a private feed's link is a secret)."""
+
+
+def carries_secret(source: str) -> bool:
+    """Whether a calendar URL written in the policy looks private: a query (`?token=`, Outlook's
+    and Google's secret addresses) or credentials before the host. The policy is kept in every
+    incident's history; such a link belongs in the environment (`env:NAME`)."""
+    if not source.lower().startswith(("http://", "https://")):
+        return False
+    parts = urlsplit(source)
+    return bool(parts.query or parts.username or parts.password or "/private-" in parts.path)
 
 
 class _ScheduleModel(BaseModel):

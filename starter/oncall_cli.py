@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 from activities.calendar_feeds import CalendarUnavailable
 from escalation.policy import Policy
 from escalation.policy_loader import PolicyInvalid, load_policy, policy_path
-from escalation.schedules import WEEKDAYS
+from escalation.schedules import WEEKDAYS, carries_secret
 from escalation.time_text import human_duration
 from starter.common_options import PolicyOption
 from starter.errors import explain
@@ -95,6 +95,20 @@ def oncall(
         print(report.model_dump_json(indent=2))
         return
     _print_report(report, now=at is None)
+
+
+def report_secret_links(policy: Policy) -> None:
+    """After `policy check` says OK: calendar links that look private, named by their key (the
+    link itself is not printed). A warning: the file works, but it leaks into every history."""
+    for name, schedule in policy.schedules.items():
+        for index, layer in enumerate(schedule.layers):
+            if layer.calendar is not None and carries_secret(layer.calendar):
+                typer.echo(
+                    f"warning: schedules.{name}.layers[{index}].calendar looks like a private "
+                    "link, and the policy is kept in every incident's history: put the link in "
+                    "an environment variable of the worker and write `calendar: env:NAME`",
+                    err=True,
+                )
 
 
 def report_gaps(console: Console, path: Path, policy: Policy) -> None:

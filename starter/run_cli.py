@@ -46,6 +46,7 @@ def policy_check(
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1) from None
     render.policy_ok(out, file, policy)
+    oncall_cli.report_secret_links(policy)
     oncall_cli.report_gaps(out, file, policy)
 
 

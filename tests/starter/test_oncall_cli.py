@@ -171,3 +171,32 @@ def test_policy_check_without_gaps_says_so(tmp_path: Path) -> None:
     assert finished.stdout.splitlines()[2:] == [
         "Schedules: every tier has someone on call for the next 14 days"
     ]
+
+
+def test_policy_check_warns_of_a_private_calendar_link_without_printing_it(
+    tmp_path: Path, feed_server: str
+) -> None:
+    """The file is valid (exit 0), but a link with a token would be kept in every history."""
+    private = f"{feed_server}/database-oncall.ics?token=s3cr3t"
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        EXAMPLE_POLICY.read_text(encoding="utf-8").replace(
+            "      - {name: weekly, participants: [alice, bob], shift: 1w, hand_off: Mon 09:00}",
+            f"      - {{calendar: '{private}'}}",
+        ),
+        encoding="utf-8",
+    )
+    finished = escalation("policy", "check", str(policy), policy=policy)
+    assert finished.returncode == 0, finished.stderr
+    warnings = [line for line in finished.stderr.splitlines() if "private link" in line]
+    assert warnings == [
+        "warning: schedules.primary.layers[0].calendar looks like a private link, and the "
+        "policy is kept in every incident's history: put the link in an environment variable "
+        "of the worker and write `calendar: env:NAME`"
+    ]
+    assert "s3cr3t" not in finished.stdout + finished.stderr
+
+
+def test_policy_check_says_nothing_of_the_examples_public_links() -> None:
+    finished = escalation("policy", "check", str(EXAMPLE_POLICY))
+    assert "private link" not in finished.stderr
