@@ -129,15 +129,21 @@ def test_a_calendar_fetched_over_http(tmp_path: Path, feed_server: str) -> None:
     assert gone.returncode == 1 and "cannot read the file" in gone.stderr
 
 
-def test_a_feed_that_cannot_be_fetched_is_one_error_line(tmp_path: Path, feed_server: str) -> None:
+def primary_from_calendar(tmp_path: Path, source: str) -> Path:
+    """The example policy with schedule `primary`'s rotation replaced by the calendar `source`."""
     policy = tmp_path / "policy.yaml"
     policy.write_text(
         EXAMPLE_POLICY.read_text(encoding="utf-8").replace(
             "      - {name: weekly, participants: [alice, bob], shift: 1w, hand_off: Mon 09:00}",
-            f"      - {{calendar: '{feed_server}/gone.ics'}}",
+            f"      - {{calendar: '{source}'}}",
         ),
         encoding="utf-8",
     )
+    return policy
+
+
+def test_a_feed_that_cannot_be_fetched_is_one_error_line(tmp_path: Path, feed_server: str) -> None:
+    policy = primary_from_calendar(tmp_path, f"{feed_server}/gone.ics")
     finished = escalation("oncall", "primary", "--at", AT, policy=policy)
     assert finished.returncode == 1
     assert finished.stderr.startswith(f"error: cannot fetch {feed_server}/gone.ics: 404")
@@ -177,15 +183,7 @@ def test_policy_check_warns_of_a_private_calendar_link_without_printing_it(
     tmp_path: Path, feed_server: str
 ) -> None:
     """The file is valid (exit 0), but a link with a token would be kept in every history."""
-    private = f"{feed_server}/database-oncall.ics?token=s3cr3t"
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(
-        EXAMPLE_POLICY.read_text(encoding="utf-8").replace(
-            "      - {name: weekly, participants: [alice, bob], shift: 1w, hand_off: Mon 09:00}",
-            f"      - {{calendar: '{private}'}}",
-        ),
-        encoding="utf-8",
-    )
+    policy = primary_from_calendar(tmp_path, f"{feed_server}/database-oncall.ics?token=s3cr3t")
     finished = escalation("policy", "check", str(policy), policy=policy)
     assert finished.returncode == 0, finished.stderr
     warnings = [line for line in finished.stderr.splitlines() if "private link" in line]
