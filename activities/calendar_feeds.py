@@ -48,9 +48,9 @@ def read_feed(source: str, policy_dir: Path) -> bytes:
             raise CalendarUnavailable(f"cannot fetch {source}: {error}") from None
     path = _path(source, policy_dir)
     try:
-        return path.read_bytes()
-    except OSError as error:
-        raise CalendarUnavailable(f"cannot read {path}: {error.strerror or error}") from None
+        return _read_file(path)
+    except CalendarUnavailable as error:
+        raise CalendarUnavailable(f"cannot read {path}: {error}") from None
 
 
 def _read_secret_feed(variable: str, policy_dir: Path) -> bytes:
@@ -64,10 +64,7 @@ def _read_secret_feed(variable: str, policy_dir: Path) -> bytes:
     try:
         if _is_url(source):
             return _fetch(source, detailed=False)
-        try:
-            return _path(source, policy_dir).read_bytes()
-        except OSError as error:
-            raise CalendarUnavailable(error.strerror or type(error).__name__) from None
+        return _read_file(_path(source, policy_dir))
     except CalendarUnavailable as error:
         raise CalendarUnavailable(f"cannot read the feed in ${variable}: {error}") from None
 
@@ -80,6 +77,14 @@ def _path(source: str, policy_dir: Path) -> Path:
     """A feed file; a relative path is read from the policy file's folder."""
     path = Path(source).expanduser()
     return path if path.is_absolute() else policy_dir / path
+
+
+def _read_file(path: Path) -> bytes:
+    """The file's bytes; the error is the system's reason alone, without the path."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise CalendarUnavailable(error.strerror or type(error).__name__) from None
 
 
 def _fetch(url: str, *, detailed: bool) -> bytes:

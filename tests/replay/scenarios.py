@@ -22,7 +22,6 @@ from tests.conftest import IncidentWorker
 from tests.fakes.providers import (
     SENDGRID_PATH,
     FakeProviders,
-    RecordedRequest,
     slow,
     twilio_error,
 )
@@ -35,7 +34,7 @@ from tests.replay.handoff_scenario import (
 )
 from tests.replay.schedule_scenario import override_then_nobody_on_call, schedule_policy
 from tests.replay.sms_codes_scenario import reply_codes_book
-from tests.workflows.helpers import start_incident, wait_for
+from tests.workflows.helpers import mails_to, start_incident, wait_for
 
 CRITICAL = {"clients_affected": ["acme", "globex"], "category": "outage", "users_affected": 40}
 RESOLVE = {
@@ -450,11 +449,11 @@ async def receipt_before_its_message(stage: Stage) -> list[str]:
     stage.providers.inject(SENDGRID_PATH, slow(EMAIL_HOLD_SECONDS), times=4)
     incident = await start_incident(stage.worker, **CRITICAL, title="checkout failing")
     held = await poll(
-        lambda: asyncio.to_thread(stage.providers.requests_to, SENDGRID_PATH),
-        lambda requests: any(_to(r) == "alice@example.com" for r in requests),
+        lambda: asyncio.to_thread(mails_to, stage.providers, "alice@example.com"),
+        bool,
         "Alice's page email on the wire",
     )
-    email = next(r.json for r in held if _to(r) == "alice@example.com")
+    email = held[0]
     bounce = {
         "notification_id": email["custom_args"]["notification_id"],
         "provider": "sendgrid",
@@ -474,10 +473,6 @@ async def receipt_before_its_message(stage: Stage) -> list[str]:
     )
     await incident.execute_update("acknowledge", {"by": "alice"})
     return [incident.id]
-
-
-def _to(request: RecordedRequest) -> str:
-    return request.json["personalizations"][0]["to"][0]["email"]
 
 
 async def closed_at_once(stage: Stage) -> list[str]:
