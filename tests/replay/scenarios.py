@@ -402,6 +402,8 @@ async def client_cadences(stage: Stage) -> list[str]:
 
 FLOOD = 5_200
 EMAIL_HOLD_SECONDS = 5.0
+REJECTION_FLOOD = 230
+"""Malformed signals in the rejection flood: past the hundred that each get a line, twice over."""
 """Long enough for a receipt to be signalled while the email is held; under the SDK's 10 s
 request timeout, so the send still succeeds."""
 
@@ -475,6 +477,28 @@ async def receipt_before_its_message(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+async def flood_of_rejections(stage: Stage) -> list[str]:
+    """A misconfigured sender repeats a malformed signal 230 times. Older code kept a line for
+    each (16,000 of them outgrew the 2 MB payload limit at the handover and wedged the incident);
+    since `rejections-sampled` the first hundred get a line, then every hundredth."""
+    incident = await start_incident(
+        stage.worker, title="slow search", service="search", severity="low"
+    )
+    for batch in range(0, REJECTION_FLOOD, 50):
+        await asyncio.gather(
+            *(
+                incident.signal("acknowledge", {"by": "mallory", "note": n})
+                for n in range(batch, min(batch + 50, REJECTION_FLOOD))
+            )
+        )
+    # signals are handled in order: once the note is recorded, every rejection above was
+    await incident.signal("add_note", {"by": "alice", "text": "the sender is fixed"})
+    await wait_for(incident, lambda s: s.timeline[-1].kind == "note")
+    await incident.execute_update("resolve", RESOLVE | {"preventive_measures": []})
+    await until_closed(incident)
+    return [incident.id]
+
+
 async def closed_at_once(stage: Stage) -> list[str]:
     """A low incident (no review) for ACME resolved: it closes in the same step, and its
     resolution notice and final report still go out."""
@@ -514,4 +538,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("client_breached_first", client_breached_first),
     Scenario("client_cadences", client_cadences),
     Scenario("closed_at_once", closed_at_once),
+    Scenario("flood_of_rejections", flood_of_rejections),
 )
