@@ -87,6 +87,11 @@ payload, and Temporal refuses payloads over 2 MB; past this, operator text is re
 ENTRY_SIZE = 150
 """Characters an entry or record costs on top of its text, as JSON (time, kind, actor, keys)."""
 RECORD_SIZE = 300
+REJECTIONS_LOGGED = 100
+"""Anyone who can signal a workflow can send it malformed signals without end, and each line
+crosses continue-as-new in the carried state: 16,000 of them outgrew Temporal's 2 MB payload
+limit at the handover and wedged the incident. The first hundred each get a line, then every
+hundredth, naming those it stands for; all are counted in `rejections`."""
 
 
 class Logbook(BaseModel):
@@ -97,6 +102,9 @@ class Logbook(BaseModel):
     notification_sequence: int = 0
     timeline_chars: int = 0
     """Characters of timeline text so far, kept as entries are recorded (the log's size in O(1))."""
+    rejections: int = 0
+    """Signals rejected so far, with a line of their own or not (REJECTIONS_LOGGED). Counted
+    since the field exists: a run carried over from older code starts from 0."""
 
     @property
     def logbook_id(self) -> str:
@@ -127,6 +135,14 @@ class Logbook(BaseModel):
         detail = f"{purpose} to {recipient} not sent: {why}"
         self.record(at, "message_skipped", actor, detail, channel=channel, recipient=recipient)
 
+    def record_rejection(self, at: datetime, actor: str, detail: str, *, sampled: bool) -> None:
+        """Count a rejected signal and give it a `rejected` line, or past the first hundred only
+        every hundredth one (`sampled`; runs recorded before sampling replay with every line)."""
+        self.rejections += 1
+        line = rejection_line(self.rejections, detail) if sampled else detail
+        if line is not None:
+            self.record(at, "rejected", actor, line)
+
     def room_for(self, text: str) -> bool:
         """Whether the log can take this much more operator text and stay within LOG_BUDGET."""
         size = (
@@ -140,3 +156,13 @@ class Logbook(BaseModel):
         """A stable id per message, so a retried delivery can be recognised."""
         self.notification_sequence += 1
         return f"{self.logbook_id}/n{self.notification_sequence}"
+
+
+def rejection_line(count: int, detail: str) -> str | None:
+    """The line of the `count`-th rejection: its detail for the first REJECTIONS_LOGGED, then for
+    every hundredth the detail naming the rejections it stands for; None for the others."""
+    if count <= REJECTIONS_LOGGED:
+        return detail
+    if count % REJECTIONS_LOGGED:
+        return None
+    return f"{detail} (rejection #{count}; #{count - REJECTIONS_LOGGED + 1}-#{count - 1} counted)"

@@ -89,6 +89,11 @@ def status(console: Console, state: IncidentState, now: datetime | None = None) 
         console.print(Text(line))
     console.print(_sla_table(state, now))
     console.print(_timeline_table(state))
+    if state.rejections:
+        shown = sum(1 for entry in state.timeline if entry.kind == "rejected")
+        console.print(
+            Text(f"Signals rejected: {state.rejections} ({shown} with a line above)", style="red")
+        )
     if state.notifications:
         console.print(_notifications_table(state))
     else:

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         REVIEW_FOLLOWS_RESOLUTION,
         patched,
     )
+    from workflows.rejections import record_rejection
     from workflows.search_attributes import is_breached
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -61,7 +62,7 @@ class ReceivesVerbs:
         self._apply(verb, command)
 
     def _reject(self, verb: str, actor: str, reason: str) -> None:
-        self.state.record(workflow.now(), "rejected", actor, f"{verb}: {reason}")
+        record_rejection(self.state, actor, f"{verb}: {reason}")
         self._wake = True
 
     def _apply(self, verb: str, command: BaseModel) -> CommandResult:

@@ -156,6 +156,12 @@ being rejected as `no message ... in this incident`: a bounced page then falls b
 should. Asked only when such a receipt arrives."""
 
 
+REJECTIONS_SAMPLED = "rejections-sampled"
+"""Patch id (2026-12-03): past its first REJECTIONS_LOGGED rejected signals, a workflow's log
+keeps a line for every hundredth only (all are counted): a flood of malformed signals no longer
+grows the state it carries over without end. Asked only when the hundredth is passed."""
+
+
 def patched(patch_id: str) -> bool:
     """`workflow.patched`, except that a run on LEAN_HISTORY has every adopted patch for free.
 

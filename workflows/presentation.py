@@ -95,6 +95,8 @@ def current_details(policy: Policy, state: IncidentState, deadline: Deadline | N
         lines.append(f"- Clients affected: {_text(', '.join(state.clients_affected))}")
     if state.alerts_received > 1:
         lines.append(f"- Alerts received: {state.alerts_received}")
+    if state.rejections:
+        lines.append(f"- Signals rejected: {state.rejections}")
     lines += [f"- {_text(line, limit=200)}" for line in waits_shown(policy, state)]
     lines += ["", *_actions(state), "", *_latest(state.timeline)]
     return "\n".join(lines).rstrip()

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.metrics import fallback_planned
     from workflows.notifications import deliver
     from workflows.patches import RECEIPT_AWAITS_ITS_MESSAGE, RECEIPT_FALLBACK, patched
+    from workflows.rejections import record_rejection
 
 DESCRIPTION = (
     "Sent by the HTTP service's provider webhooks: what became of a message after the provider "
@@ -58,12 +59,12 @@ def take_receipt(policy: Policy, state: IncidentState, payload: Any, start: Star
         receipt = ProviderReceipt.model_validate(payload)
     except ValidationError as error:
         detail = f"{DELIVERY_RECEIPT}: {describe_validation_error(error)}; e.g. {EXAMPLE}"
-        state.record(now, "rejected", "provider", detail)
+        record_rejection(state, "provider", detail)
         return
     record = receipt_record(state, receipt.notification_id)
     if record is None:
         detail = f"{DELIVERY_RECEIPT}: no message {receipt.notification_id} in this incident"
-        state.record(now, "rejected", receipt.provider, detail)
+        record_rejection(state, receipt.provider, detail)
         return
     if is_repeat(record, receipt):
         return  # a webhook delivered twice: recorded once

@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
     from workflows.patches import REVIEW_PEOPLE, patched
+    from workflows.rejections import record_rejection
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
 
@@ -159,11 +160,11 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         try:
             command = parse_review_command(verb, payload)
         except MalformedCommand as error:
-            self._review.record(workflow.now(), "rejected", "unknown", f"{verb}: {error}")
+            record_rejection(self._review, "unknown", f"{verb}: {error}")
             return
         reason = review_refusal(self._review, command, self._checking_policy)
         if reason:
-            self._review.record(workflow.now(), "rejected", command.by, f"{verb}: {reason}")
+            record_rejection(self._review, command.by, f"{verb}: {reason}")
             return
         apply_review_command(self._review, command, workflow.now())
         self._changed = True
@@ -213,13 +214,11 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             incident = IncidentState.model_validate(payload)
         except ValidationError as error:
             reason = describe_validation_error(error)
-            self._review.record(
-                workflow.now(), "rejected", "unknown", f"incident_resolved: {reason}"
-            )
+            record_rejection(self._review, "unknown", f"incident_resolved: {reason}")
             return
         if incident.incident_id != self._review.incident_id or incident.resolution is None:
             detail = f"incident_resolved: not a resolution of {self._review.incident_id}"
-            self._review.record(workflow.now(), "rejected", "unknown", detail)
+            record_rejection(self._review, "unknown", detail)
             return
         self._incident = incident
         detail = f"resolved again by {incident.resolved_by}: {incident.resolution.cause}"

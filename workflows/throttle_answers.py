@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from escalation.logbook import Logbook
     from escalation.messages import OutboundMessage
     from escalation.throttle import ANSWER_SIGNAL, WITHDRAW_SIGNAL, SlotAnswer, throttle_workflow_id
+    from workflows.rejections import record_rejection
 
 
 class ThrottleAnswers:
@@ -57,7 +58,7 @@ class ThrottleAnswers:
         if log is None:
             return
         for detail in self._unrecorded:
-            log.record(workflow.now(), "rejected", "unknown", detail)
+            record_rejection(log, "unknown", detail)
         self._unrecorded.clear()
 
 

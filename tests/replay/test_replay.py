@@ -23,7 +23,12 @@ from escalation.commands import VERBS
 from escalation.review import REVIEW_EXAMPLES
 from wiring.temporal import workflow_runner
 from worker.runner import WORKFLOWS
-from workflows.patches import ADOPTED, LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE
+from workflows.patches import (
+    ADOPTED,
+    LEAN_HISTORY,
+    RECEIPT_AWAITS_ITS_MESSAGE,
+    REJECTIONS_SAMPLED,
+)
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
 RECORDED = sorted([*HISTORIES.glob("*/*.json"), *HISTORIES.glob("*/*.json.gz")])
@@ -114,7 +119,7 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
     # newer code paths are recorded too
-    assert ADOPTED | {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE} <= patches
+    assert ADOPTED | {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE, REJECTIONS_SAMPLED} <= patches
 
 
 def _decoded(payload: dict) -> Any:

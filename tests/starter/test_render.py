@@ -8,13 +8,14 @@ from rich.console import Console
 
 from escalation.alerts import Alert
 from escalation.contacts import Channel
-from escalation.engine import open_incident
+from escalation.engine import next_deadline, open_incident
 from escalation.incident import IncidentState
 from escalation.logbook import NotificationRecord
 from escalation.policy import Policy
 from escalation.time_text import relative
 from starter import render
 from starter.listing import IncidentListing
+from workflows.presentation import current_details
 
 OPENED = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -96,3 +97,16 @@ def test_list_strips_the_severity_shown_at_opening() -> None:
     assert "payments: checkout failing" in text
     assert "[critical]" not in text
     assert "high" in text
+
+
+def test_status_and_ui_details_count_rejected_signals_past_their_lines(
+    example_policy: Policy,
+) -> None:
+    """Past a hundred, rejections are sampled on the timeline; both views say how many in all."""
+    state = critical_incident(example_policy)
+    for n in range(150):
+        state.record_rejection(OPENED, "mallory", f"add_note: text #{n}", sampled=True)
+    text = rendered(lambda c: render.status(c, state, now=OPENED))
+    assert "Signals rejected: 150 (100 with a line above)" in text
+    details = current_details(example_policy, state, next_deadline(example_policy, state))
+    assert "- Signals rejected: 150" in details
