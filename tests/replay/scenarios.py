@@ -404,6 +404,8 @@ FLOOD = 5_200
 EMAIL_HOLD_SECONDS = 5.0
 REJECTION_FLOOD = 230
 """Malformed signals in the rejection flood: past the hundred that each get a line, twice over."""
+LONG_FEEDBACK = 30
+"""9,000-character feedbacks to one review: 540,000 characters, kept twice (feedback, timeline)."""
 """Long enough for a receipt to be signalled while the email is held; under the SDK's 10 s
 request timeout, so the send still succeeds."""
 
@@ -499,6 +501,34 @@ async def flood_of_rejections(stage: Stage) -> list[str]:
     return [incident.id]
 
 
+def _refused_feedback(review: ReviewState) -> int:
+    """Feedback the review refused because its log is full."""
+    return sum(1 for e in review.timeline if e.detail.startswith("submit_feedback: the review"))
+
+
+async def review_past_its_budget(stage: Stage) -> list[str]:
+    """Thirty long feedbacks to one review. Older code took them all (a hundred more would have
+    outgrown the 2 MB payload limit and wedged the review, and with it the incident's closing);
+    since `review-log-budget` the last few are rejected: the review's log is full."""
+    worker = stage.worker
+    incident = await start_incident(worker, **CRITICAL)
+    await incident.execute_update("acknowledge", {"by": "bob"})
+    await incident.execute_update("resolve", RESOLVE)
+    review = await review_of(worker, incident)
+    for n in range(1, LONG_FEEDBACK + 1):
+        text = f"{n}: " + "x" * 9_000
+        await review.signal("submit_feedback", {"by": "ops@acme.example", "text": text})
+        # one at a time, each in a workflow task of its own: a refused one then archives nothing
+        await poll(
+            lambda: review.query("status", result_type=ReviewState),
+            lambda r, n=n: len(r.feedback) + _refused_feedback(r) >= n,
+            f"{review.id} feedback {n}",
+        )
+    await review.execute_update("complete_review", {"by": "bob", "summary": "too much to say"})
+    await until_closed(review, incident)
+    return [incident.id, review.id]
+
+
 async def closed_at_once(stage: Stage) -> list[str]:
     """A low incident (no review) for ACME resolved: it closes in the same step, and its
     resolution notice and final report still go out."""
@@ -539,4 +569,5 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("client_cadences", client_cadences),
     Scenario("closed_at_once", closed_at_once),
     Scenario("flood_of_rejections", flood_of_rejections),
+    Scenario("review_past_its_budget", review_past_its_budget),
 )
