@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
@@ -105,6 +105,8 @@ class Logbook(BaseModel):
     rejections: int = 0
     """Signals rejected so far, with a line of their own or not (REJECTIONS_LOGGED). Counted
     since the field exists: a run carried over from older code starts from 0."""
+    budget: ClassVar[int] = LOG_BUDGET
+    """Characters of log this kind of record keeps room for (`room_for`)."""
 
     @property
     def logbook_id(self) -> str:
@@ -144,13 +146,16 @@ class Logbook(BaseModel):
             self.record(at, "rejected", actor, line)
 
     def room_for(self, text: str) -> bool:
-        """Whether the log can take this much more operator text and stay within LOG_BUDGET."""
-        size = (
+        """Whether the log can take this much more operator text and stay within its budget."""
+        return self.size() + len(text) + ENTRY_SIZE <= self.budget
+
+    def size(self) -> int:
+        """About how many characters the log takes as JSON, without walking its text."""
+        return (
             self.timeline_chars
             + ENTRY_SIZE * len(self.timeline)
             + RECORD_SIZE * len(self.notifications)
         )
-        return size + len(text) + ENTRY_SIZE <= LOG_BUDGET
 
     def next_notification_id(self) -> str:
         """A stable id per message, so a retried delivery can be recognised."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -14,6 +14,14 @@ from escalation.logbook import Logbook
 from escalation.policy import Policy
 
 ReviewStatus = Literal["open", "completed"]
+
+REVIEW_BUDGET = 250_000
+"""Characters of text a review keeps room for, a quarter of an incident's LOG_BUDGET: a review is
+archived whole at each change and never continues as new, so its history grows with the square
+of its size (30 feedbacks of 9,000 characters made a 16 MB history; this budget takes 14 of
+them, in 5 MB). Without a budget, 150 feedbacks of 10,000 characters outgrew Temporal's 2 MB
+payload limit and wedged the review (and with it the incident, which closes when its review
+does)."""
 
 
 class ActionItem(BaseModel):
@@ -69,10 +77,19 @@ class ReviewState(Logbook):
     summary: str | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
+    budget: ClassVar[int] = REVIEW_BUDGET
 
     @property
     def logbook_id(self) -> str:
         return self.review_id
+
+    def size(self) -> int:
+        """The log's size, plus what the review keeps beside its timeline lines: the feedback's
+        text and the action items' titles are in both."""
+        kept = sum(len(f.text) for f in self.feedback) + sum(
+            len(i.title) for i in self.action_items
+        )
+        return super().size() + kept
 
     def open_items(self, *, blocking_only: bool = False) -> list[ActionItem]:
         return [i for i in self.action_items if i.is_open and (i.blocking or not blocking_only)]
@@ -171,6 +188,23 @@ def review_refusal(
         listed = ", ".join(f"{i.id} ({i.title})" for i in blocking)
         return f"blocking action items are still open: {listed}"
     return None
+
+
+def review_log_full(review: ReviewState, command: _ReviewCommand) -> str | None:
+    """Why a verb adding text (an action item, feedback) cannot fit in the review, or None.
+    Completing the review always fits: a full log must never keep an incident from closing."""
+    if isinstance(command, AddActionItem):
+        text = command.title
+    elif isinstance(command, SubmitFeedback):
+        text = command.text
+    else:
+        return None
+    if review.room_for(text):
+        return None
+    return (
+        f"the review's log is full ({REVIEW_BUDGET:,} characters); "
+        "put the rest in a linked document and complete the review"
+    )
 
 
 def apply_review_command(review: ReviewState, command: _ReviewCommand, now: datetime) -> str:

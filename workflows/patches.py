@@ -162,6 +162,12 @@ keeps a line for every hundredth only (all are counted): a flood of malformed si
 grows the state it carries over without end. Asked only when the hundredth is passed."""
 
 
+REVIEW_LOG_BUDGET = "review-log-budget"
+"""Patch id (2026-12-03): a review refuses an action item or feedback that would take its text
+past REVIEW_BUDGET (it had no budget: 150 feedbacks of 10,000 characters wedged it at the 2 MB
+payload limit). Asked only when such a verb arrives."""
+
+
 def patched(patch_id: str) -> bool:
     """`workflow.patched`, except that a run on LEAN_HISTORY has every adopted patch for free.
 

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewState,
         apply_review_command,
         parse_review_command,
+        review_log_full,
         review_refusal,
     )
     from escalation.review_schedule import (
@@ -44,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.failures import Refusal
     from workflows.final_report import send_final_report
     from workflows.notifications import deliver
-    from workflows.patches import REVIEW_PEOPLE, patched
+    from workflows.patches import REVIEW_LOG_BUDGET, REVIEW_PEOPLE, patched
     from workflows.rejections import record_rejection
     from workflows.throttle_answers import HearsThrottleAnswers
     from workflows.verb_handlers import operator_verb, refuse
@@ -163,11 +164,18 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
             record_rejection(self._review, "unknown", f"{verb}: {error}")
             return
         reason = review_refusal(self._review, command, self._checking_policy)
-        if reason:
+        if reason := reason or self._log_full(command):
             record_rejection(self._review, command.by, f"{verb}: {reason}")
             return
         apply_review_command(self._review, command, workflow.now())
         self._changed = True
+
+    def _log_full(self, command: Any) -> str | None:
+        """review_log_full, on the runs that have the budget: the patch is asked only when the
+        text does not fit, so a run recorded before it takes the text as it did. (A validator
+        may not ask a patch, and need not: validators do not run on replay.)"""
+        reason = review_log_full(self._review, command)
+        return reason if reason and patched(REVIEW_LOG_BUDGET) else None
 
     def _validate(self, verb: str, payload: Any) -> None:
         try:
@@ -175,7 +183,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         except MalformedCommand as error:
             raise Refusal(f"{verb}: {error}") from None
         reason = review_refusal(self._review, command, self._checking_policy)
-        if reason:
+        if reason := reason or review_log_full(self._review, command):
             raise Refusal(f"{verb}: {reason}")
 
     async def _accept_update(self, verb: str, payload: Any) -> str:
@@ -184,7 +192,7 @@ class PostIncidentReviewWorkflow(HearsThrottleAnswers):
         except MalformedCommand as error:
             raise refuse(verb, error) from None
         reason = review_refusal(self._review, command, self._checking_policy)
-        if reason:
+        if reason := reason or self._log_full(command):
             raise refuse(verb, reason)
         detail = apply_review_command(self._review, command, workflow.now())
         self._changed = True

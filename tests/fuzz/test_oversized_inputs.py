@@ -11,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from escalation.commands import parse_command
 from escalation.logbook import Logbook, TimelineEntry
+from escalation.review import REVIEW_BUDGET
 from tests.fuzz.conftest import Target
 from tests.fuzz.support import incident_status, poll, review_status
 from tests.fuzz.test_workflow_verbs import refused_update
@@ -161,3 +163,46 @@ def test_limits_are_generous(verb: str) -> None:
     """The limits bound abuse, not use: a 10,000-character note or update is fine."""
     field = "text" if verb == "add_note" else "message"
     assert parse_command(verb, {"by": "alice", field: "x" * 10_000})
+
+
+async def test_a_review_refuses_text_past_its_budget_and_still_completes(
+    live_review: Target,
+) -> None:
+    """Feedback and action items count against the review's budget, both ways; completing it
+    always fits, so a full review never keeps its incident from closing."""
+    review = live_review.review
+    assert review is not None
+    feedback = {"by": "ops@acme.example", "text": "y" * 10_000}
+    item = {"by": "alice", "title": "z" * 500, "owner": "bob", "blocking": False}
+    taken = {
+        "submit_feedback": await taken_until_full(review, "submit_feedback", feedback, "text"),
+        "add_action_item": await taken_until_full(review, "add_action_item", item, "title"),
+    }
+    assert taken["submit_feedback"] >= REVIEW_BUDGET // 2 // 10_000 - 1
+    full = await review_status(review)
+    assert len(full.feedback) == taken["submit_feedback"]
+    assert len(full.action_items) == taken["add_action_item"]
+    assert full.size() <= REVIEW_BUDGET
+    await review.signal("submit_feedback", feedback)
+    rejected = await poll(
+        lambda: review_status(review), lambda s: s.rejections == 1, f"{review.id}: rejected"
+    )
+    assert rejected.timeline[-1].detail.startswith("submit_feedback: the review's log is full")
+    assert len(rejected.feedback) == taken["submit_feedback"]
+    await review.execute_update("complete_review", {"by": "alice", "summary": "y" * 10_000})
+    assert (await review_status(review)).status == "completed"
+    assert await workflow_task_failures(review) == []
+
+
+async def taken_until_full(
+    review: WorkflowHandle, verb: str, payload: dict[str, Any], text: str
+) -> int:
+    """How many times the update was taken before the review refused it for a full log."""
+    for taken in range(REVIEW_BUDGET // len(payload[text]) + 1):
+        try:
+            await review.execute_update(verb, payload)
+        except WorkflowUpdateFailedError as refusal:
+            assert isinstance(refusal.cause, ApplicationError)
+            assert refusal.cause.message.startswith(f"{verb}: the review's log is full")
+            return taken
+    raise AssertionError(f"{verb} never refused")

@@ -28,6 +28,7 @@ from workflows.patches import (
     LEAN_HISTORY,
     RECEIPT_AWAITS_ITS_MESSAGE,
     REJECTIONS_SAMPLED,
+    REVIEW_LOG_BUDGET,
 )
 
 HISTORIES = Path(__file__).resolve().parent / "histories"
@@ -119,7 +120,8 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
     # newer code paths are recorded too
-    assert ADOPTED | {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE, REJECTIONS_SAMPLED} <= patches
+    newer = {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE, REJECTIONS_SAMPLED, REVIEW_LOG_BUDGET}
+    assert ADOPTED | newer <= patches
 
 
 def _decoded(payload: dict) -> Any:
