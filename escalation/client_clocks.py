@@ -30,6 +30,19 @@ def start_clocks(policy: Policy, state: IncidentState, now: datetime) -> None:
             state.client_clocks.append(start_clock(policy, client, state.severity, now))
 
 
+def restart_clocks(policy: Policy, state: IncidentState, now: datetime) -> None:
+    """A reopen starts a new cycle for every client, as for the severity: due times from `now`,
+    no breach or wait carried over (the first cycle's breaches stay on the timeline). Without
+    it, a client acknowledged and resolved in time was breached at the reopen, at once, against
+    due times long past. Only when the client was last told is kept: its cadence runs on."""
+    state.client_clocks = [
+        start_clock(policy, clock.client, state.severity, now).model_copy(
+            update={"last_told_at": clock.last_told_at}
+        )
+        for clock in state.client_clocks
+    ]
+
+
 def contracted(policy: Policy, clients: list[str]) -> list[str]:
     """The clients among these whose contract sets their clocks."""
     return [key for key in clients if key in policy.clients and policy.clients[key].contract]

@@ -13,6 +13,7 @@ from escalation import commands as cmd
 from escalation.actions import Action, BeginReview, SendFinalReport
 from escalation.alerts import Alert
 from escalation.classification import classify, more_severe
+from escalation.client_clocks import restart_clocks
 from escalation.client_waits import client_replied, end_waits, wait_for_client
 from escalation.engine import SYSTEM, engage_management, page_tier, tell_clients
 from escalation.incident import IncidentState, Resolution, opening_alert_matches
@@ -32,15 +33,19 @@ def apply(
     *,
     breaches_follow_severity: bool = True,
     reopen_forgets_reach: bool = True,
+    reopen_restarts_client_clocks: bool = True,
 ) -> list[Action]:
     """Carry out an accepted verb. Call `refusal` first: this assumes the verb is allowed.
 
-    `breaches_follow_severity=False` and `reopen_forgets_reach=False` are how incidents started
-    before those rules replay (see `follow_severity`, `forget_reach`)."""
+    `breaches_follow_severity=False`, `reopen_forgets_reach=False` and
+    `reopen_restarts_client_clocks=False` are how incidents started before those rules replay
+    (see `follow_severity`, `forget_reach`, `restart_clocks`)."""
     previous = state.severity
     written = len(state.timeline)
     if isinstance(command, cmd.Reopen) and reopen_forgets_reach:
         forget_reach(state)
+    if isinstance(command, cmd.Reopen) and reopen_restarts_client_clocks:
+        restart_clocks(policy, state, now)
     actions = _EFFECTS[type(command)](policy, state, command, now)
     _stamp_channel(state, command, written)
     if isinstance(command, cmd.ChangeSeverity) and breaches_follow_severity:

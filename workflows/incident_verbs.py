@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import (
         BREACH_FOLLOWS_SEVERITY,
         REOPEN_FORGETS_REACH,
+        REOPEN_RESTARTS_CLIENT_CLOCKS,
         REVIEW_FOLLOWS_RESOLUTION,
         patched,
     )
@@ -75,6 +76,7 @@ class ReceivesVerbs:
             workflow.now(),
             breaches_follow_severity=self._breaches_follow_severity(command),
             reopen_forgets_reach=self._reopen_forgets_reach(command),
+            reopen_restarts_client_clocks=self._reopen_restarts_client_clocks(command),
         )
         self._actions += after_command(self._policy, state, command, clients, workflow.now())
         if previous == "triggered" and state.status != "triggered":
@@ -108,6 +110,13 @@ class ReceivesVerbs:
         nobody on call), so other runs record no marker."""
         if isinstance(command, Reopen) and self.state.pages_schedules:
             return patched(REOPEN_FORGETS_REACH)
+        return True
+
+    def _reopen_restarts_client_clocks(self, command: BaseModel) -> bool:
+        """Asked only on a reopen of an incident with contracted clients, so other runs record
+        no marker."""
+        if isinstance(command, Reopen) and self.state.client_clocks:
+            return patched(REOPEN_RESTARTS_CLIENT_CLOCKS)
         return True
 
     def _validate(self, verb: str, payload: Any) -> None:

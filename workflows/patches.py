@@ -168,6 +168,13 @@ past REVIEW_BUDGET (it had no budget: 150 feedbacks of 10,000 characters wedged 
 payload limit). Asked only when such a verb arrives."""
 
 
+REOPEN_RESTARTS_CLIENT_CLOCKS = "reopen-restarts-client-clocks"
+"""Patch id (2026-12-03): a reopen restarts every contracted client's clocks from the reopen, as
+the severity's restart (`client_clocks.restart_clocks`). Before, a client acknowledged and
+resolved in time was breached at once on a reopen, against its first cycle's due times, and the
+breach engaged management: new commands, hence the patch. Asked only on such a reopen."""
+
+
 def patched(patch_id: str) -> bool:
     """`workflow.patched`, except that a run on LEAN_HISTORY has every adopted patch for free.
 

@@ -15,7 +15,7 @@ from escalation.alerts import Alert
 from escalation.client_clocks import start_clocks
 from escalation.client_joins import follow_severity, welcome
 from escalation.client_notice import client_notice
-from escalation.commands import PostUpdate
+from escalation.commands import PostUpdate, Reopen, Resolve
 from escalation.deadlines import due_deadlines
 from escalation.incident import IncidentState
 from escalation.policy import Policy
@@ -97,6 +97,31 @@ def test_an_acknowledgment_in_time_stops_the_clients_ack_clocks(example_policy: 
         (FRIDAY + timedelta(hours=2), "acme resolve target"),
         (datetime(2026, 12, 7, 16, 0, tzinfo=UTC), "globex resolve target"),
     ]
+
+
+def test_a_reopen_restarts_every_clients_clocks_from_the_reopen(example_policy: Policy) -> None:
+    """Acknowledged and resolved in time, then reopened hours later: no client is breached at
+    the reopen (its first cycle's due times are long past), and the new cycle's targets count
+    from the reopen: ACME's 10m acknowledgment is breached ten minutes after it, not before."""
+    state = opened(example_policy, ["acme", "globex"])
+    acknowledge(example_policy, state, FRIDAY + timedelta(minutes=5))
+    resolve = Resolve(by="alice", cause="cert", resolution="rotated")
+    verbs.apply(example_policy, state, resolve, FRIDAY + timedelta(minutes=30))
+    reopened_at = FRIDAY + timedelta(hours=5)
+
+    verbs.apply(example_policy, state, Reopen(by="alice", reason="it is back"), reopened_at)
+    run_until(example_policy, state, reopened_at + timedelta(minutes=11))
+
+    assert breaches(state) == [
+        (
+            reopened_at + timedelta(minutes=10),
+            "ACME Corp (Gold contract) acknowledgment target breached: not acknowledged within "
+            "10m (round the clock)",
+        ),
+    ]
+    acme = next(clock for clock in state.client_clocks if clock.client == "acme")
+    assert acme.started_at == reopened_at
+    assert acme.resolve_due == reopened_at + timedelta(hours=2)
 
 
 def test_a_client_opened_outside_hours_starts_at_the_next_opening(example_policy: Policy) -> None:

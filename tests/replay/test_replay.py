@@ -28,6 +28,7 @@ from workflows.patches import (
     LEAN_HISTORY,
     RECEIPT_AWAITS_ITS_MESSAGE,
     REJECTIONS_SAMPLED,
+    REOPEN_RESTARTS_CLIENT_CLOCKS,
     REVIEW_LOG_BUDGET,
 )
 
@@ -120,7 +121,13 @@ def test_the_recordings_cover_every_verb_state_and_escalation() -> None:
     } <= timeline_kinds
     assert "PermanentDeliveryFailure" in failure_types  # a refused channel, then its fallback
     # newer code paths are recorded too
-    newer = {LEAN_HISTORY, RECEIPT_AWAITS_ITS_MESSAGE, REJECTIONS_SAMPLED, REVIEW_LOG_BUDGET}
+    newer = {
+        LEAN_HISTORY,
+        RECEIPT_AWAITS_ITS_MESSAGE,
+        REJECTIONS_SAMPLED,
+        REVIEW_LOG_BUDGET,
+        REOPEN_RESTARTS_CLIENT_CLOCKS,
+    }
     assert ADOPTED | newer <= patches
 
 
