@@ -402,12 +402,12 @@ async def client_cadences(stage: Stage) -> list[str]:
 
 FLOOD = 5_200
 EMAIL_HOLD_SECONDS = 5.0
+"""Long enough for a receipt to be signalled while the email is held; under the SDK's 10 s
+request timeout, so the send still succeeds."""
 REJECTION_FLOOD = 230
 """Malformed signals in the rejection flood: past the hundred that each get a line, twice over."""
 LONG_FEEDBACK = 30
 """9,000-character feedbacks to one review: 540,000 characters, kept twice (feedback, timeline)."""
-"""Long enough for a receipt to be signalled while the email is held; under the SDK's 10 s
-request timeout, so the send still succeeds."""
 
 
 async def receipts_and_links(stage: Stage) -> list[str]:
@@ -507,9 +507,9 @@ def _refused_feedback(review: ReviewState) -> int:
 
 
 async def review_past_its_budget(stage: Stage) -> list[str]:
-    """Thirty long feedbacks to one review. Older code took them all (a hundred more would have
-    outgrown the 2 MB payload limit and wedged the review, and with it the incident's closing);
-    since `review-log-budget` the last few are rejected: the review's log is full."""
+    """Thirty long feedbacks to one review. Older code took them all (150 of 10,000 characters
+    outgrew the 2 MB payload limit and wedged a review, and with it the incident's closing);
+    since `review-log-budget` the last ones are rejected: the review's log is full."""
     worker = stage.worker
     incident = await start_incident(worker, **CRITICAL)
     await incident.execute_update("acknowledge", {"by": "bob"})
