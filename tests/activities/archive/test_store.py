@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, insert, select
 
-from activities.archive.database import Archive, _create_engine, head_revision, migrate
+from activities.archive.database import SCHEMA_REVISION, Archive, _create_engine, migrate
+from activities.archive.migrating import head_revision
 from activities.archive.reads import IncidentQuery, find_incident, find_incidents, find_reviews
 from activities.archive.tables import (
     ActionItemRow,
@@ -41,6 +45,7 @@ from tests.escalation.report_scenario import (
     critical_checkout,
     open_incident,
 )
+from tests.processes import ROOT
 
 
 def count(archive: Archive, model: type) -> int:
@@ -54,6 +59,29 @@ def test_migrations_from_empty_reach_the_models(archive: Archive) -> None:
         context = MigrationContext.configure(connection)
         assert context.get_current_revision() == head_revision()
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_schema_revision_is_alembics_head() -> None:
+    """A new migration must move SCHEMA_REVISION too, or every first use would run Alembic."""
+    assert head_revision() == SCHEMA_REVISION
+
+
+def test_a_worker_on_a_current_schema_never_loads_alembic(tmp_path: Path) -> None:
+    """Alembic is a quarter of a second of start-up: a worker imports without it, and a
+    database already at the head is used without it (checked in a fresh interpreter)."""
+    url = f"sqlite:///{tmp_path / 'archive.db'}"
+    migrate(_create_engine(Archive(url).url))  # as an earlier worker would have
+    script = (
+        "import sys\n"
+        "import worker.runner\n"
+        "from activities.archive.database import Archive\n"
+        f"assert Archive({url!r}).engine is not None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert ran.stdout.strip() == "[]"
 
 
 def test_migration_from_the_previous_schema_keeps_and_splits_the_rows(
