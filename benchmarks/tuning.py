@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from wiring.temporal import Sandbox
-from worker.runner import ACTIVITY_THREADS, STICKY_QUEUE_TIMEOUT
+from worker.runner import ACTIVITY_THREADS, SHARED_QUEUE_POLL_RATIO, STICKY_QUEUE_TIMEOUT
 from worker.settings import DEFAULT_CACHED_RUNS
 
 
@@ -26,6 +26,12 @@ class WorkerTuning(BaseModel):
         gt=0,
         description="sticky_queue_schedule_to_start_timeout: how long a task waits for the "
         "worker that cached its workflow before any worker may take it (after a crash)",
+    )
+    shared_queue_poll_ratio: float = Field(
+        SHARED_QUEUE_POLL_RATIO,
+        gt=0,
+        description="nonsticky_to_sticky_poll_ratio: polls of the shared task queue per poll of "
+        "the worker's own (sticky) queue; the SDK's default is 0.2",
     )
     gc_pacing: bool = Field(
         True,

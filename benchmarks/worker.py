@@ -115,6 +115,7 @@ def build_benchmark_worker(
         max_concurrent_activities=tuning.activity_threads,
         max_cached_workflows=tuning.max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=timedelta(seconds=tuning.sticky_queue_timeout_s),
+        nonsticky_to_sticky_poll_ratio=tuning.shared_queue_poll_ratio,
         max_concurrent_workflow_tasks=tuning.max_concurrent_workflow_tasks,
         workflow_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.workflow_pollers),
         activity_task_poller_behavior=PollerBehaviorSimpleMaximum(tuning.activity_pollers),

@@ -49,6 +49,12 @@ it: the SDK's default. After a crash, escalations due meanwhile wait up to this 
 replacement; shorter moves a busy live worker's tasks to the shared queue, where each is replayed
 from its history (README, Benchmarks, for the figures of both)."""
 
+SHARED_QUEUE_POLL_RATIO = 1.0
+"""Polls of the shared task queue allowed per poll of the worker's own (sticky) queue; the SDK's
+0.2 leaves the shared queue one poll of five. A replacement worker finds there every escalation
+that fell due while no worker ran, and one poll took them about a third slower than five
+(README, Benchmarks, Recovery); new incidents start there too."""
+
 
 WORKFLOWS = [
     IncidentWorkflow,
@@ -112,6 +118,7 @@ def build_worker(client: Client, settings: WorkerSettings) -> Worker:
         max_concurrent_activities=ACTIVITY_THREADS,
         max_cached_workflows=settings.cached_runs,
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
+        nonsticky_to_sticky_poll_ratio=SHARED_QUEUE_POLL_RATIO,
         graceful_shutdown_timeout=settings.grace,
     )
 
