@@ -25,7 +25,7 @@ from benchmarks.results import Results
 from benchmarks.stack import WorkerSettings, dev_server
 from benchmarks.throughput import ThroughputPlan, measure_throughput
 from benchmarks.usage import Machine
-from starter.devserver import find_executable
+from starter.devserver import SERVER_SETTINGS, find_executable
 
 SCENARIOS = ("lag", "throughput", "history", "recovery")
 
@@ -143,7 +143,8 @@ def _software() -> str:
     temporal = subprocess.run(
         [find_executable("temporal"), "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
+    settings = ", ".join(f"{key}={value}" for key, value in SERVER_SETTINGS)
     return (
         f"{temporal or 'temporal CLI'}; Python {platform.python_version()}, "
-        f"temporalio {temporalio.__version__}"
+        f"temporalio {temporalio.__version__}; dynamic config {settings or 'the defaults'}"
     )

@@ -31,6 +31,14 @@ NAMESPACE = "default"
 READY_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 POLL_SECONDS = 0.1
+SERVER_SETTINGS: tuple[tuple[str, str], ...] = (("history.transferProcessorMaxPollRPS", "200"),)
+"""Dynamic config of every dev server we start (`escalation dev`, the tests, the benchmarks).
+
+The history service reads the workflow and activity tasks it hands to matching (a timer fired,
+an activity finished, a signal arrived) from its transfer queue at most 20 times a second by
+default: under a steady stream each such task waited up to 50 ms there, about 45 ms at the
+median of the benchmarks' escalations, more than the rest of an escalation took. 200 reads a
+second bound that wait at 5 ms (README, Benchmarks: Server settings)."""
 
 
 class DevStackError(RuntimeError):
@@ -78,7 +86,8 @@ class DevServerSettings:
         return f"{HOST}:{self.port}"
 
     def command(self, executable: str) -> list[str]:
-        """`temporal server start-dev ...` with WAL SQLite and the incident search attributes."""
+        """`temporal server start-dev ...` with WAL SQLite, SERVER_SETTINGS and the incident search
+        attributes."""
         args = [
             executable,
             "server",
@@ -95,6 +104,7 @@ class DevServerSettings:
             "synchronous=normal",
             "--log-level",
             self.log_level,
+            *dynamic_config_args(),
         ]
         if self.ui_port is None:
             args.append("--headless")
@@ -103,6 +113,15 @@ class DevServerSettings:
         for key in self.search_attributes:
             args += ["--search-attribute", f"{key.name}={type_name(key)}"]
         return [*args, *self.extra_args]
+
+
+def dynamic_config_args() -> list[str]:
+    """SERVER_SETTINGS as `temporal server start-dev` arguments."""
+    return [
+        argument
+        for key, value in SERVER_SETTINGS
+        for argument in ("--dynamic-config-value", f"{key}={value}")
+    ]
 
 
 class DevServer:

@@ -29,7 +29,7 @@ from activities.throttle import request_throttle_slot
 from escalation.contacts import Channel
 from escalation.policy import Policy
 from escalation.policy_loader import load_policy
-from starter.devserver import find_executable
+from starter.devserver import dynamic_config_args, find_executable
 from tests.fakes.providers import FakeProviders
 from wiring.search_attributes import register_search_attributes
 from wiring.temporal import DATA_CONVERTER, Sandbox, workflow_runner
@@ -84,9 +84,11 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest_asyncio.fixture(scope="session")
 async def dev_server_env() -> AsyncIterator[WorkflowEnvironment]:
-    """The real dev server (what `escalation dev` runs), with the search attributes registered."""
+    """The real dev server (what `escalation dev` runs, with its SERVER_SETTINGS), with the search
+    attributes registered."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=find_executable("temporal"),
+        dev_server_extra_args=dynamic_config_args(),
         data_converter=DATA_CONVERTER,
         search_attributes=ALL_KEYS,
     )
