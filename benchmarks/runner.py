@@ -146,5 +146,5 @@ def _software() -> str:
     settings = ", ".join(f"{key}={value}" for key, value in SERVER_SETTINGS)
     return (
         f"{temporal or 'temporal CLI'}; Python {platform.python_version()}, "
-        f"temporalio {temporalio.__version__}; dynamic config {settings or 'the defaults'}"
+        f"temporalio {temporalio.__version__}; dynamic config {settings}"
     )
