@@ -59,4 +59,6 @@ async def test_an_incident_reusing_a_terminated_incidents_key_reaches_its_own_re
         assert closed.status == "closed"
         assert entries(closed, "review_completed")[0].detail == "second"
         assert ReviewState.model_validate(await first_review.result()).summary == "first"
+        # The review tells the incident before its own last archive write: wait for its end.
+        await second_review.result()
         assert (await second_review.describe()).status == WorkflowExecutionStatus.COMPLETED
